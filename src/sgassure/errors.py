@@ -1,0 +1,102 @@
+"""Errors raised by sgassure.
+
+Every problem found in input is reported with its place: the file, the line and
+column (1-based), and the path of the field inside the document. A loader collects
+every problem it can find in one pass and raises a single :class:`LoadError`.
+
+Examples:
+    >>> problem = Problem(
+    ...     location=Location(file="rules/s11.yaml", line=14, column=7),
+    ...     path="rules[2].when.level",
+    ...     message="expected one of 'fully', 'mostly', 'partly', 'not'; got 'partial'",
+    ... )
+    >>> print(problem)
+    rules/s11.yaml:14:7: rules[2].when.level: expected one of 'fully', 'mostly', 'partly', 'not'; got 'partial'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import attrs
+
+__all__ = ["LoadError", "Location", "Problem", "SgassureError"]
+
+
+class SgassureError(Exception):
+    """Base class of every error sgassure raises on purpose.
+
+    Examples:
+        >>> issubclass(LoadError, SgassureError)
+        True
+    """
+
+
+@attrs.frozen(kw_only=True, order=True)
+class Location:
+    """A place in an input file: its name, and a 1-based line and column.
+
+    A line or column of 0 means the place is the file as a whole.
+
+    Examples:
+        >>> str(Location(file="partnership.yaml", line=3, column=5))
+        'partnership.yaml:3:5'
+        >>> str(Location(file="partnership.yaml"))
+        'partnership.yaml'
+    """
+
+    file: str
+    line: int = 0
+    column: int = 0
+
+    def __str__(self) -> str:
+        if self.line <= 0:
+            return self.file
+        return f"{self.file}:{self.line}:{self.column}"
+
+
+@attrs.frozen(kw_only=True, order=True)
+class Problem:
+    """One problem found in input: where it is, which field, and what is wrong.
+
+    Problems sort by file, line, column, path and message, so a list of them
+    reads in document order.
+
+    Examples:
+        >>> str(Problem(location=Location(file="a.yaml", line=1, column=1), path="", message="empty"))
+        'a.yaml:1:1: empty'
+    """
+
+    location: Location
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        if self.path:
+            return f"{self.location}: {self.path}: {self.message}"
+        return f"{self.location}: {self.message}"
+
+
+class LoadError(SgassureError):
+    """Input that cannot be loaded: one or more located problems, all reported at once.
+
+    ``str(error)`` is one problem per line, in document order.
+
+    Args:
+        problems: the problems found; they are sorted and de-duplicated.
+
+    Examples:
+        >>> error = LoadError([
+        ...     Problem(location=Location(file="b.yaml", line=2, column=1), path="x", message="bad"),
+        ...     Problem(location=Location(file="a.yaml", line=9, column=3), path="y", message="worse"),
+        ... ])
+        >>> print(error)
+        a.yaml:9:3: y: worse
+        b.yaml:2:1: x: bad
+        >>> len(error.problems)
+        2
+    """
+
+    def __init__(self, problems: Iterable[Problem]) -> None:
+        self.problems: tuple[Problem, ...] = tuple(sorted(set(problems)))
+        super().__init__("\n".join(str(p) for p in self.problems))
