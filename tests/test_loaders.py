@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from tests.conftest import MINI_PARTNERSHIP, MINI_RETURN, WorkspaceBuilder, load_problems
 
 import sgassure
-from tests.conftest import MINI_PARTNERSHIP, MINI_RETURN, WorkspaceBuilder, load_problems
 
 
 def test_minimal_workspace_loads(make_workspace: WorkspaceBuilder) -> None:
@@ -45,7 +45,9 @@ def test_level_alias_names_the_id_to_write(make_workspace: WorkspaceBuilder) -> 
 
 def test_dangling_agency(make_workspace: WorkspaceBuilder) -> None:
     """A return for an agency not in the partnership is an error with a hint."""
-    root = make_workspace({"returns/s11-2024/fen-police.yaml": MINI_RETURN.replace("agency: fen-police", "agency: fen-polce")})
+    root = make_workspace(
+        {"returns/s11-2024/fen-police.yaml": MINI_RETURN.replace("agency: fen-police", "agency: fen-polce")}
+    )
     assert load_problems(root) == [
         "returns/s11-2024/fen-police.yaml:2:9: agency: unknown agency 'fen-polce'; did you mean 'fen-police'?",
     ]

@@ -91,7 +91,10 @@ def test_date_and_time_for_a_date_is_refused() -> None:
 def test_impossible_date_is_refused() -> None:
     """A date that does not exist is an error at its place."""
     text = CYCLE.format(title="T").replace("2024-05-31", "2024-02-30")
-    assert _error(text) == "cycles/c.yaml:7:11: deadline: unreadable timestamp value '2024-02-30' (day is out of range for month)"
+    assert (
+        _error(text)
+        == "cycles/c.yaml:7:11: deadline: unreadable timestamp value '2024-02-30' (day is out of range for month)"
+    )
 
 
 def test_missing_version_is_refused() -> None:

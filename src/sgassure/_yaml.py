@@ -185,8 +185,18 @@ class _Dumper(yaml.SafeDumper):
     """Safe dumper that keeps key order and writes multi-line strings as blocks."""
 
 
+# Characters that YAML treats as line breaks or folds inside quoted scalars: write them escaped.
+_BREAKS = frozenset("\r\x85\u2028\u2029")
+
+
 def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
-    style = "|" if "\n" in value else None
+    style: str | None = None
+    if any(ch in _BREAKS for ch in value):
+        style = '"'
+    elif "\n" in value:
+        lines = value.split("\n")
+        simple = all(line == line.rstrip() for line in lines) and not value.startswith((" ", "\t"))
+        style = "|" if simple else '"'
     return dumper.represent_scalar(_STANDARD_TAG + "str", value, style=style)
 
 

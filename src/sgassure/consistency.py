@@ -205,6 +205,11 @@ def check_consistency(workspace: Workspace) -> tuple[Inconsistency, ...]:
 
     Returns:
         The inconsistencies found, sorted.
+
+    Examples:
+        >>> from sgassure import example_workspace_path, load_workspace
+        >>> [i.kind.value for i in check_consistency(load_workspace(example_workspace_path()))]
+        ['attendance-mismatch', 'impossible-percentage', 'table-total']
     """
     found: list[Inconsistency] = []
     for table in workspace.published.tables:
