@@ -4,9 +4,12 @@ Exit codes: 0 clean; 1 findings at or above ``--fail-on``; 2 bad input or usage
 (message on stderr, no traceback).
 
 Examples:
+    >>> import contextlib, io
     >>> from sgassure import example_workspace_path
-    >>> main(["check", str(example_workspace_path()), "--format", "json"]) in (0, 1)
-    True
+    >>> with contextlib.redirect_stdout(io.StringIO()) as out:
+    ...     code = main(["check", str(example_workspace_path()), "--format", "json"])
+    >>> code, out.getvalue().startswith("{")
+    (0, True)
 """
 
 from __future__ import annotations

@@ -180,7 +180,7 @@ def load_cycle(path: str | os.PathLike[str]) -> AuditCycle:
     """Read an audit cycle file.
 
     Examples:
-        >>> load_cycle(example_workspace_path() / "cycles" / "s11-2024.yaml").framework
+        >>> load_cycle(example_workspace_path() / "cycles" / "s11-2025.yaml").framework
         'section-11'
     """
     text, source = _read(path)
