@@ -151,7 +151,7 @@ def test_unexpected_entry_in_workspace(make_workspace: WorkspaceBuilder) -> None
     root = make_workspace({"notes.txt": "hello\n"})
     assert load_problems(root) == [
         "notes.txt: unexpected entry in a workspace; expected only: case-file-audits, catalogs, cycles, "
-        "indicators.yaml, partnership.yaml, practitioner-audits, published.yaml, returns",
+        "decisions.yaml, indicators.yaml, partnership.yaml, practitioner-audits, published.yaml, returns",
     ]
 
 

@@ -26,7 +26,19 @@ MODEL_TYPES = [
     if isinstance(getattr(sgassure, name), type) and attrs.has(getattr(sgassure, name))
 ]
 # Values that are results, not inputs: they are never read from files.
-RESULT_TYPES = {sgassure.IdentifierMatch, sgassure.Inconsistency, sgassure.EscalationRoute, sgassure.Workspace}
+RESULT_TYPES = {
+    sgassure.IdentifierMatch,
+    sgassure.Inconsistency,
+    sgassure.EscalationRoute,
+    sgassure.Workspace,
+    sgassure.AuditResult,
+    sgassure.Finding,
+    sgassure.Check,
+    sgassure.Explanation,
+    sgassure.Escalation,
+    sgassure.CaseResult,
+    sgassure.PackTestReport,
+}
 INPUT_TYPES = [cls for cls in MODEL_TYPES if cls not in RESULT_TYPES]
 DOCUMENT_TYPES = [
     sgassure.Partnership,
@@ -37,6 +49,8 @@ DOCUMENT_TYPES = [
     sgassure.PractitionerAudit,
     sgassure.IndicatorSet,
     sgassure.PublishedFigures,
+    sgassure.RulePack,
+    sgassure.DecisionLog,
 ]
 
 
@@ -49,7 +63,37 @@ def _register() -> None:
 _register()
 
 
+SCALAR = st.one_of(TEXT, st.integers(-1000, 1000), st.booleans())
+DATE_OPERAND = st.one_of(
+    st.just("as_of"),
+    st.dates(),
+    st.builds(sgassure.DaysBefore, days=st.integers(0, 400)),
+    st.builds(sgassure.DaysBefore, policy=TEXT, parameter=TEXT),
+)
+TESTS = st.builds(
+    sgassure.Test,
+    eq=st.none() | SCALAR,
+    lt=st.none() | st.integers(),
+    ge=st.none() | st.integers(),
+    ne=st.none() | SCALAR,
+    in_=st.none() | st.lists(SCALAR, min_size=1, max_size=3).map(tuple),
+    matches=st.none() | TEXT,
+    exists=st.none() | st.booleans(),
+    below=st.none() | TEXT,
+    before=st.none() | DATE_OPERAND,
+    reading=st.none() | st.sampled_from(sgassure.Reading),
+)
+SPECIAL: dict[Any, st.SearchStrategy[Any]] = {
+    sgassure.Test: TESTS,
+    sgassure.DaysBefore: st.builds(sgassure.DaysBefore, days=st.integers(0, 400)),
+}
+
+
 def _for_type(tp: Any) -> st.SearchStrategy[Any]:
+    if tp in SPECIAL:
+        return SPECIAL[tp]
+    if tp is Any:
+        return SCALAR
     origin = typing.get_origin(tp)
     args = typing.get_args(tp)
     if origin in (typing.Union, types.UnionType):
@@ -65,6 +109,8 @@ def _for_type(tp: Any) -> st.SearchStrategy[Any]:
 
 def _strategy(cls: type) -> st.SearchStrategy[Any]:
     """Build attrs values field by field (annotations are strings until resolved)."""
+    if cls in SPECIAL:
+        return SPECIAL[cls]
     attrs.resolve_types(cls)
     return st.builds(cls, **{f.alias or f.name: st.deferred(lambda f=f: _for_type(f.type)) for f in attrs.fields(cls)})
 
@@ -95,6 +141,13 @@ def test_document_round_trips_with_version(cls: type, data: st.DataObject) -> No
     text = dump_yaml(unstructure_document(value))
     assert text.startswith("version: 1\n")
     assert structure_document(parse_document(text), cls) == value
+
+
+def test_bundled_rule_packs_round_trip() -> None:
+    """Every bundled rule pack, unstructured and dumped, parses back equal."""
+    for pack in sgassure.bundled_rule_packs():
+        text = dump_yaml(unstructure_document(pack))
+        assert sgassure.parse_rule_pack(text) == pack
 
 
 def test_example_workspace_round_trips(example_ws: sgassure.Workspace) -> None:

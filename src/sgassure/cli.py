@@ -1,7 +1,17 @@
 """The ``sgassure`` command line: the only module that prints or exits.
 
-Exit codes: 0 clean; 1 findings at or above ``--fail-on``; 2 bad input or usage
-(message on stderr, no traceback).
+Commands:
+
+- ``sgassure check WORKSPACE``: validate a workspace and summarise it.
+- ``sgassure audit WORKSPACE --as-of DATE``: run rule packs; findings and escalations.
+- ``sgassure rules test [PACK ...]``: run packs' own test cases, with coverage.
+- ``sgassure rules check PACK ...``: lint rule packs.
+- ``sgassure rules diff OLD NEW WORKSPACE --as-of DATE``: what a pack change would add and remove.
+
+A PACK is a bundled pack id (``section-11``) or a path to a YAML file.
+
+Exit codes: 0 clean; 1 findings at or above ``--fail-on`` (or failing pack
+tests); 2 bad input or usage (message on stderr, no traceback).
 
 Examples:
     >>> import contextlib, io
@@ -15,12 +25,19 @@ Examples:
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
+import os
 import sys
+import tempfile
 from collections.abc import Sequence
+from pathlib import Path
 
 from sgassure._summary import render_text, summarise
-from sgassure.errors import LoadError
+from sgassure.audit import compare_with_previous, run_audit, run_pack_tests
+from sgassure.errors import LoadError, SgassureError
+from sgassure.report import FORMATS, render_audit
+from sgassure.rules import RulePack, Severity, bundled_rule_packs, load_rule_pack
 from sgassure.workspace import load_workspace
 
 __all__ = ["main"]
@@ -30,6 +47,10 @@ EXIT_FINDINGS = 1
 EXIT_BAD_INPUT = 2
 
 
+class _UsageError(Exception):
+    """A command-line mistake found after parsing."""
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # type: ignore[override]
         self.print_usage(sys.stderr)
@@ -37,18 +58,150 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(EXIT_BAD_INPUT)
 
 
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a date YYYY-MM-DD; got {text!r}") from None
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="sgassure", description="Assurance for multi-agency safeguarding partnerships.")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
     check = sub.add_parser("check", help="validate a workspace and summarise it")
     check.add_argument("workspace", help="the workspace folder")
     check.add_argument("--format", choices=["text", "json"], default="text", help="output format (default: text)")
+
+    audit = sub.add_parser("audit", help="run rule packs over a workspace")
+    audit.add_argument("workspace", help="the workspace folder")
+    audit.add_argument("--as-of", type=_date, required=True, help="the date the audit is read at (YYYY-MM-DD)")
+    audit.add_argument("--pack", action="append", default=[], help="a bundled pack id or a pack file (repeatable)")
+    audit.add_argument("--since", help="a previous audit's JSON output: mark findings new or persisting")
+    audit.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
+    audit.add_argument("--out", help="write the output to this file (atomically) instead of stdout")
+    audit.add_argument(
+        "--fail-on",
+        choices=[s.value for s in Severity],
+        help="exit 1 when a finding not accepted in decisions.yaml is at or above this severity",
+    )
+    audit.add_argument("--show-identifiers", action="store_true", help="do not mask personal identifiers")
+
+    rules = sub.add_parser("rules", help="test, lint and compare rule packs")
+    rules_sub = rules.add_subparsers(dest="rules_command", required=True, parser_class=_Parser)
+    test = rules_sub.add_parser("test", help="run packs' own test cases and report coverage")
+    test.add_argument("packs", nargs="*", help="packs to test (default: every bundled pack)")
+    lint = rules_sub.add_parser("check", help="lint rule packs")
+    lint.add_argument("packs", nargs="+", help="packs to check")
+    diff = rules_sub.add_parser("diff", help="findings a pack change would add and remove")
+    diff.add_argument("old", help="the pack as it is")
+    diff.add_argument("new", help="the pack as changed")
+    diff.add_argument("workspace", help="the workspace to compare on")
+    diff.add_argument("--as-of", type=_date, required=True, help="the date the audit is read at")
     return parser
 
 
-def _check(args: argparse.Namespace) -> int:
+def _pack(name: str) -> RulePack:
+    if os.sep in name or name.endswith((".yaml", ".yml")) or Path(name).exists():
+        return load_rule_pack(name)
+    bundled = {p.id: p for p in bundled_rule_packs()}
+    if name not in bundled:
+        raise _UsageError(f"no bundled pack {name!r} (bundled: {', '.join(sorted(bundled))}) and no such file")
+    return bundled[name]
+
+
+def _write(text: str, out: str | None) -> None:
+    if out is None:
+        sys.stdout.write(text)
+        return
+    target = Path(out)
+    fd, tmp = tempfile.mkstemp(dir=target.parent or Path("."), prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _previous(path: str) -> list[str]:
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise _UsageError(f"cannot read the previous audit {path}: {exc}") from None
+    if not isinstance(data, dict) or data.get("schema_version") != 1 or not isinstance(data.get("findings"), list):
+        raise _UsageError(f"{path} is not the JSON output of 'sgassure audit' (schema_version 1)")
+    prints = [f.get("fingerprint") for f in data["findings"] if isinstance(f, dict)]
+    if not all(isinstance(p, str) for p in prints):
+        raise _UsageError(f"{path}: a finding has no fingerprint")
+    return [str(p) for p in prints]
+
+
+def _audit(args: argparse.Namespace) -> int:
+    packs = [_pack(name) for name in args.pack] or list(bundled_rule_packs())
+    previous = _previous(args.since) if args.since else None
     workspace = load_workspace(args.workspace)
-    summary = summarise(workspace)
+    result = run_audit(workspace, packs, as_of=args.as_of, mask=not args.show_identifiers)
+    resolved: tuple[str, ...] = ()
+    if previous is not None:
+        result, resolved = compare_with_previous(result, previous)
+    _write(render_audit(result, args.format, resolved=resolved), args.out)
+    if args.fail_on:
+        bar = Severity(args.fail_on).rank
+        if any(f.severity.rank >= bar and f.decision is None for f in result.findings):
+            return EXIT_FINDINGS
+    return EXIT_CLEAN
+
+
+def _rules_test(args: argparse.Namespace) -> int:
+    packs = [_pack(name) for name in args.packs] or list(bundled_rule_packs())
+    failed = False
+    for pack in packs:
+        report = run_pack_tests(pack)
+        passed = sum(1 for c in report.cases if c.passed)
+        print(f"{pack.id}: {passed} of {len(report.cases)} cases passed")
+        for case in report.cases:
+            if case.passed:
+                continue
+            print(f"  FAIL {case.name}")
+            print("".join(f"    missing: {m}\n" for m in case.missing), end="")
+            print("".join(f"    unexpected: {u}\n" for u in case.unexpected), end="")
+        for rule in report.never_fired:
+            print(f"  coverage: rule {rule} fires in no case")
+        for rule in report.never_silent:
+            print(f"  coverage: rule {rule} fires in every case (no non-firing case)")
+        if report.uncovered_requirements:
+            print(f"  coverage: no rule reaches requirements {', '.join(report.uncovered_requirements)}")
+        failed |= not (report.passed and report.complete)
+    return EXIT_FINDINGS if failed else EXIT_CLEAN
+
+
+def _rules_check(args: argparse.Namespace) -> int:
+    for name in args.packs:
+        pack = _pack(name)
+        print(f"{name}: pack {pack.id!r} is well formed ({len(pack.rules)} rules, {len(pack.tests)} test cases)")
+    return EXIT_CLEAN
+
+
+def _rules_diff(args: argparse.Namespace) -> int:
+    old, new = _pack(args.old), _pack(args.new)
+    workspace = load_workspace(args.workspace)
+    before = {f.fingerprint: f for f in run_audit(workspace, [old], as_of=args.as_of).findings}
+    after = {f.fingerprint: f for f in run_audit(workspace, [new], as_of=args.as_of).findings}
+    added = [after[k] for k in after if k not in before]
+    removed = [before[k] for k in before if k not in after]
+    print(f"{args.old} -> {args.new} on {args.workspace} as at {args.as_of.isoformat()}:")
+    print(f"  {len(added)} added, {len(removed)} removed, {len(set(before) & set(after))} unchanged")
+    for f in added:
+        print(f"+ {f.severity.value} {f.rule}: {f.message}")
+    for f in removed:
+        print(f"- {f.severity.value} {f.rule}: {f.message}")
+    return EXIT_CLEAN
+
+
+def _check(args: argparse.Namespace) -> int:
+    summary = summarise(load_workspace(args.workspace))
     if args.format == "json":
         sys.stdout.write(json.dumps(summary, indent=2, ensure_ascii=False) + "\n")
     else:
@@ -69,11 +222,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = _parser().parse_args(argv)
     except SystemExit as exc:
         return int(exc.code or 0)
+    commands = {"check": _check, "audit": _audit}
+    rules_commands = {"test": _rules_test, "check": _rules_check, "diff": _rules_diff}
+    command = rules_commands[args.rules_command] if args.command == "rules" else commands[args.command]
     try:
-        return _check(args)
+        return command(args)
     except LoadError as exc:
-        print(f"sgassure: cannot load {args.workspace}:", file=sys.stderr)
+        what = getattr(args, "workspace", None) or "the input"
+        print(f"sgassure: cannot load {what}:", file=sys.stderr)
         print(str(exc), file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except _UsageError as exc:
+        print(f"sgassure: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except SgassureError as exc:
+        print(f"sgassure: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
 
 

@@ -20,7 +20,7 @@ from collections.abc import Iterable
 
 import attrs
 
-__all__ = ["LoadError", "Location", "Problem", "SgassureError"]
+__all__ = ["LoadError", "Location", "Problem", "RuleActionError", "RulesEngineError", "SgassureError"]
 
 
 class SgassureError(Exception):
@@ -100,3 +100,24 @@ class LoadError(SgassureError):
     def __init__(self, problems: Iterable[Problem]) -> None:
         self.problems: tuple[Problem, ...] = tuple(sorted(set(problems)))
         super().__init__("\n".join(str(p) for p in self.problems))
+
+
+class RulesEngineError(SgassureError):
+    """The rules engine failed; the message says which rule or fact and what the engine's error code means.
+
+    Examples:
+        >>> issubclass(RuleActionError, RulesEngineError)
+        True
+    """
+
+
+class RuleActionError(RulesEngineError):
+    """A rule's action failed: the code run for a match raised, or binding its facts did.
+
+    The message names the rule and the original exception, which is also the
+    ``__cause__``.
+
+    Examples:
+        >>> str(RuleActionError("rule 'r1': ValueError: bad"))
+        "rule 'r1': ValueError: bad"
+    """

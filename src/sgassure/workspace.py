@@ -16,6 +16,7 @@ A *workspace* is a folder holding one partnership's data::
     practitioner-audits/*.yaml
     indicators.yaml           key performance indicators
     published.yaml            published tables and attendance rates
+    decisions.yaml            accepted gaps (findings accepted by the board, until an expiry)
 
 Examples:
     >>> ws = load_workspace(example_workspace_path())
@@ -47,6 +48,7 @@ from sgassure._yaml import Document, parse_document
 from sgassure.assessments import AuditCycle, CaseFileAudit, PractitionerAudit, SelfAssessment
 from sgassure.consistency import PublishedFigures
 from sgassure.errors import LoadError, Location, Problem
+from sgassure.findings import Decision, DecisionLog
 from sgassure.indicators import Indicator, IndicatorSet
 from sgassure.partnership import Partnership
 from sgassure.privacy import IdentifierMatch, scan_record
@@ -346,6 +348,9 @@ class Workspace:
     practitioner_audits: tuple[PractitionerAudit, ...] = ()
     indicators: tuple[Indicator, ...] = ()
     published: PublishedFigures = attrs.field(factory=PublishedFigures)
+    decisions: tuple[Decision, ...] = ()
+    decision_locations: tuple[Location, ...] = attrs.field(default=(), eq=False, repr=False)
+    """Where each decision was written (for located errors); not part of the data."""
 
     def framework(self, framework_id: str, version: str) -> Framework:
         """The catalog of ``framework_id`` at ``version``.
@@ -387,6 +392,7 @@ _KNOWN_ENTRIES = {
     "practitioner-audits": "practitioner audits",
     "indicators.yaml": "indicators",
     "published.yaml": "published figures",
+    "decisions.yaml": "accepted gaps",
 }
 # Files that document a workspace and are not part of its data.
 _DOCUMENTATION = {"README.md", "planted.yaml"}
@@ -449,6 +455,7 @@ class _WorkspaceLoader:
         practitioner = self.many("practitioner-audits", PractitionerAudit)
         kpis = self.optional("indicators.yaml", IndicatorSet)
         published = self.optional("published.yaml", PublishedFigures)
+        decisions = self.optional("decisions.yaml", DecisionLog)
         for framework, doc in catalogs:
             self.problems.extend(_validate.check_framework(framework, doc))
         if partnership is None:
@@ -481,6 +488,16 @@ class _WorkspaceLoader:
             self.problems.extend(_validate.check_indicators(*kpis, ctx))
         if published is not None:
             self.problems.extend(_validate.check_published(*published, ctx))
+        if decisions is not None:
+            log, doc = decisions
+            checker = _validate.Checker(doc)
+            checker.unique(
+                ((("decisions", i, "fingerprint"), d.fingerprint) for i, d in enumerate(log.decisions)), "decision for"
+            )
+            for i, d in enumerate(log.decisions):
+                if d.expires is not None and d.expires < d.date:
+                    checker.add(("decisions", i, "expires"), f"expires ({d.expires}) before it was made ({d.date})")
+            self.problems.extend(checker.problems)
         if self.problems:
             raise LoadError(self.problems)
         used = {(c.framework, c.framework_version) for c, _ in cycles}
@@ -496,6 +513,12 @@ class _WorkspaceLoader:
             practitioner_audits=tuple(sorted((a for a, _ in practitioner), key=lambda a: a.id)),
             indicators=tuple(sorted(kpis[0].indicators, key=lambda k: k.id)) if kpis else (),
             published=published[0] if published else PublishedFigures(),
+            decisions=decisions[0].decisions if decisions else (),
+            decision_locations=tuple(
+                decisions[1].locate(("decisions", i, "fingerprint")) for i in range(len(decisions[0].decisions))
+            )
+            if decisions
+            else (),
         )
 
     def _unique(

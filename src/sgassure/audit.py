@@ -1,0 +1,501 @@
+"""Running rule packs over a workspace: findings, escalations and explanations.
+
+:func:`run_audit` is the whole pipeline:
+
+1. the Python stage turns the workspace, read as at ``as_of``, into flat facts
+   (records dated later are invisible);
+2. the packs compile for this workspace's catalogs, policy and date;
+3. a private engine session matches the facts: facts of kinds that some rule
+   negates are asserted first, so absence is judged over a complete set;
+   each match becomes a finding, which is itself asserted so that rules over
+   findings chain;
+4. counts are made over what the engine selected, and asserted as ``group``
+   facts for the counting rules;
+5. findings are sorted by :func:`~sgassure.findings.finding_sort_key`, and
+   escalations are routed to the body the escalation policy names.
+
+Examples:
+    >>> import datetime as dt
+    >>> from sgassure import bundled_rule_packs, example_workspace_path, load_workspace
+    >>> result = run_audit(load_workspace(example_workspace_path()), bundled_rule_packs(),
+    ...     as_of=dt.date(2025, 9, 30))
+    >>> len(result.findings) > 0 and all(f.explanation.lines() for f in result.findings)
+    True
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import attrs
+
+from sgassure._compile import Compiled, CompiledRule, TestText, apply_regexes, compile_packs
+from sgassure._engine import Match, Session
+from sgassure._facts import FACT_KINDS, SUBJECT_KEYS, build_facts
+from sgassure._packs import PLACEHOLDER
+from sgassure.errors import LoadError, Location, Problem, RulesEngineError
+from sgassure.findings import (
+    AuditResult,
+    Check,
+    Escalation,
+    Explanation,
+    Finding,
+    FindingStatus,
+    finding_sort_key,
+)
+from sgassure.graph import escalation_route
+from sgassure.partnership import EscalationPolicy, EscalationRule, Partnership, PolicyParameters
+from sgassure.privacy import mask_identifiers
+from sgassure.rules import Expectation, RulePack, Test, TestCase
+from sgassure.standards import Framework, bundled_frameworks
+from sgassure.workspace import Workspace
+
+__all__ = ["CaseResult", "PackTestReport", "compare_with_previous", "run_audit", "run_pack_tests"]
+
+Fact = dict[str, Any]
+
+
+def _show(value: Any) -> str:
+    if value is None:
+        return "none"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
+
+
+class _Run:
+    def __init__(self, compiled: Compiled, as_of: dt.date, mask: bool) -> None:
+        self.compiled = compiled
+        self.as_of = as_of
+        self.mask = mask
+        self.findings: dict[str, tuple[tuple[str, ...], Finding]] = {}
+        self.selected: dict[str, list[Mapping[str, Any]]] = defaultdict(list)
+        self.counting = False
+
+    def on_match(self, match: Match) -> Sequence[Fact]:
+        meta = self.compiled.rules[match.rule]
+        if meta.selector:
+            if self.counting:
+                raise RulesEngineError(
+                    f"rule {meta.pack.id}/{meta.rule.id} counts facts made by counting rules; counts do not nest"
+                )
+            self.selected[meta.name].append(match.facts["item"])
+            return []
+        finding = self.finding(meta, match)
+        order = tuple(sorted(str(f.get("id")) for f in match.facts.values()))
+        key = finding.fingerprint
+        if key in self.findings:
+            if order < self.findings[key][0]:
+                self.findings[key] = (order, finding)
+            return []
+        self.findings[key] = (order, finding)
+        fact: Fact = {
+            "id": f"finding:{key}",
+            "kind": "finding",
+            "pack": finding.pack,
+            "rule": finding.rule,
+            "severity": finding.severity.value,
+            "fingerprint": key,
+        }
+        fact.update(finding.subject)
+        return [fact]
+
+    def value(self, meta: CompiledRule, facts: Mapping[str, Mapping[str, Any]], alias: str, field: str) -> Any:
+        if field == "level":
+            field = meta.level_fields.get(alias, "effective_level")
+        return facts.get(alias, {}).get(field)
+
+    def finding(self, meta: CompiledRule, match: Match) -> Finding:
+        rule, facts = meta.rule, match.facts
+        spec = rule.then.finding
+        subject: dict[str, str] = {}
+        if spec.subject:
+            for ref in spec.subject:
+                alias, field = ref.split(".", 1)
+                if (value := self.value(meta, facts, alias, field)) is not None:
+                    subject[field] = str(value)
+        else:
+            first = facts[meta.positive[0][0]]
+            subject = {k: str(first[k]) for k in SUBJECT_KEYS if first.get(k) is not None}
+        subject = {k: subject[k] for k in sorted(subject, key=_subject_order)}
+
+        def render(m: Any) -> str:
+            text = m.group(1)
+            if text == "as_of":
+                return self.as_of.isoformat()
+            alias, field = text.split(".", 1)
+            return _show(self.value(meta, facts, alias, field))
+
+        message = PLACEHOLDER.sub(render, spec.message)
+        checks = tuple(
+            Check(
+                alias=t.alias,
+                fact=t.fact,
+                field=t.field,
+                test=self.test_text(t, facts),
+                value=repr(facts.get(t.alias, {}).get(t.source)),
+                reading=t.reading,
+            )
+            for t in meta.tests
+        )
+        absent = tuple(self.absence(pattern, facts) for pattern in meta.negative)
+        counted: tuple[str, ...] = ()
+        if rule.when.count is not None:
+            group = facts[rule.when.count.name]
+            by = ", ".join(f"{k} = {group.get(k)!r}" for k in rule.when.count.by)
+            what = f"distinct {rule.when.count.distinct} values of " if rule.when.count.distinct else ""
+            counted = (
+                f"{rule.when.count.name}.count = {group.get('count')}: {what}{rule.when.count.fact} facts "
+                f"selected with {by}; at least {rule.when.count.at_least} needed",
+            )
+        return Finding(
+            pack=meta.pack.id,
+            rule=rule.id,
+            title=rule.title,
+            severity=rule.severity,
+            source=rule.source,
+            subject=subject,
+            message=mask_identifiers(message) if self.mask else message,
+            explanation=Explanation(
+                conditions=checks,
+                absent=absent,
+                counted=counted,
+                facts=tuple(str(f.get("id")) for f in facts.values()),
+            ),
+            rule_index=meta.index,
+        )
+
+    def test_text(self, t: TestText, facts: Mapping[str, Mapping[str, Any]]) -> str:
+        """The test's words, with the value a reference or the threshold stood for."""
+        if t.ref is not None:
+            return f"{t.text} ({facts.get(t.ref[0], {}).get(t.ref[1])!r})"
+        threshold = facts.get(t.alias, {}).get("threshold")
+        if t.anchor == "threshold" and threshold is not None:
+            return f"{t.text} ({threshold!r})"
+        return t.text
+
+    def absence(self, pattern: Any, facts: Mapping[str, Mapping[str, Any]]) -> str:
+        parts = []
+        for field, test in pattern.where.items():
+            value = test.eq
+            if isinstance(value, str) and value.startswith("$"):
+                alias, ref = value[1:].split(".", 1)
+                value = facts.get(alias, {}).get(ref)
+            if value is not None:
+                parts.append(f"{field} = {value!r}")
+        return f"no {pattern.fact} with {', '.join(parts)}"
+
+    def groups(self) -> list[Fact]:
+        out: list[Fact] = []
+        for name, items in sorted(self.selected.items()):
+            meta = self.compiled.rules[name]
+            count = meta.rule.when.count
+            assert count is not None
+            buckets: dict[tuple[Any, ...], set[Any]] = defaultdict(set)
+            for item in items:
+                key = tuple(item.get(k) for k in count.by)
+                buckets[key].add(item.get(count.distinct) if count.distinct else item.get("id"))
+            target = name.removesuffix("#count")
+            for key, members in sorted(buckets.items(), key=lambda kv: tuple(map(str, kv[0]))):
+                fact: Fact = {
+                    "id": "group:" + target + ":" + "/".join(f"{k}={v}" for k, v in zip(count.by, key, strict=True)),
+                    "kind": "group",
+                    "rule": target,
+                    "count": len(members),
+                }
+                fact.update({k: v for k, v in zip(count.by, key, strict=True) if v is not None})
+                out.append(fact)
+        return out
+
+    def evaluate(self, facts: Sequence[Fact]) -> list[Finding]:
+        """Run the facts through a private engine session; the sorted findings."""
+        # Pre-filter (documented): facts of kinds no rule reads are never asserted.
+        by_kind: dict[str, list[Fact]] = defaultdict(list)
+        for fact in facts:
+            if fact["kind"] in self.compiled.kinds:
+                by_kind[fact["kind"]].append({k: v for k, v in fact.items() if v is not None})
+        for fact_list in by_kind.values():
+            apply_regexes(fact_list, self.compiled.regexes)
+        with Session(self.compiled.definition, on_match=self.on_match) as session:
+            for kind in self.compiled.order:
+                session.assert_facts(by_kind[kind])
+            groups = self.groups()
+            self.counting = True
+            session.assert_facts(groups)
+        return sorted((f for _, f in self.findings.values()), key=lambda f: (finding_sort_key(f), f.fingerprint))
+
+
+def _decide(ws: Workspace, packs: Sequence[str], findings: list[Finding], as_of: dt.date) -> list[Finding]:
+    """Mark findings the workspace's decisions accept; a decision for a pack run that matches nothing is an error."""
+    by_fingerprint = {f.fingerprint: f for f in findings}
+    problems = []
+    for index, decision in enumerate(ws.decisions):
+        if decision.fingerprint.split("/", 1)[0] not in packs:
+            continue
+        if decision.fingerprint not in by_fingerprint:
+            location = (
+                ws.decision_locations[index] if index < len(ws.decision_locations) else Location(file="decisions.yaml")
+            )
+            problems.append(
+                Problem(
+                    location=location,
+                    path=f"decisions[{index}].fingerprint",
+                    message=f"the decision matches no finding of this audit as at {as_of.isoformat()}",
+                )
+            )
+        elif decision.in_force(as_of):
+            until = f" until {decision.expires.isoformat()}" if decision.expires else ""
+            text = f"accepted by {decision.approver} on {decision.date.isoformat()}{until}: {decision.justification}"
+            by_fingerprint[decision.fingerprint] = attrs.evolve(by_fingerprint[decision.fingerprint], decision=text)
+    if problems:
+        raise LoadError(problems)
+    return [by_fingerprint[f.fingerprint] for f in findings]
+
+
+def compare_with_previous(result: AuditResult, previous: Sequence[str]) -> tuple[AuditResult, tuple[str, ...]]:
+    """Mark each finding new or persisting against a previous audit's fingerprints; also return the resolved ones.
+
+    Examples:
+        >>> empty = AuditResult(as_of=dt.date(2025, 9, 30), packs=(), findings=(), escalations=())
+        >>> compare_with_previous(empty, ["kpi/kpi.adverse-trend/indicator=k1"])[1]
+        ('kpi/kpi.adverse-trend/indicator=k1',)
+    """
+    before = set(previous)
+    now = {f.fingerprint for f in result.findings}
+    findings = tuple(
+        attrs.evolve(f, status=FindingStatus.PERSISTING if f.fingerprint in before else FindingStatus.NEW)
+        for f in result.findings
+    )
+    return attrs.evolve(result, findings=findings), tuple(sorted(before - now))
+
+
+def _escalations(ws: Workspace, compiled: Compiled, findings: Sequence[Finding], as_of: dt.date) -> list[Escalation]:
+    rules = {(m.pack.id, m.rule.id): m.rule for m in compiled.rules.values()}
+    policy = ws.partnership.escalation_policy
+    out = []
+    for finding in findings:
+        escalate = rules[(finding.pack, finding.rule)].then.escalate
+        rule = policy.for_concern(escalate.concern) if escalate else None
+        if escalate is None or rule is None:
+            continue
+        agency = finding.subject.get("agency")
+        route = escalation_route(ws.partnership, agency, rule.body, on=as_of) if agency else None
+        out.append(
+            Escalation(
+                finding=finding.fingerprint,
+                concern=escalate.concern,
+                body=rule.body,
+                body_name=ws.partnership.body(rule.body).name,
+                agency=agency,
+                route=route.bodies if route else (),
+                message=finding.message,
+            )
+        )
+    return out
+
+
+def _subject_order(key: str) -> int:
+    return SUBJECT_KEYS.index(key) if key in SUBJECT_KEYS else len(SUBJECT_KEYS)
+
+
+def run_audit(workspace: Workspace, packs: Sequence[RulePack], *, as_of: dt.date, mask: bool = True) -> AuditResult:
+    """Run rule packs over a workspace as at ``as_of``.
+
+    Args:
+        workspace: a loaded workspace.
+        packs: the rule packs to run (ids must differ).
+        as_of: the date the audit is read at; records dated later are invisible.
+        mask: mask personal identifiers in messages (the default).
+
+    Returns:
+        Findings and escalations, sorted as documented in :mod:`sgassure.findings`.
+
+    Raises:
+        LoadError: a pack cannot run on this workspace (e.g. an escalation
+            concern the partnership's policy does not name).
+        RulesEngineError: the engine failed; the message names the rule.
+
+    Examples:
+        >>> from sgassure import bundled_rule_packs, example_workspace_path, load_workspace
+        >>> ws = load_workspace(example_workspace_path())
+        >>> a = run_audit(ws, bundled_rule_packs(), as_of=dt.date(2025, 9, 30))
+        >>> b = run_audit(ws, bundled_rule_packs(), as_of=dt.date(2025, 9, 30))
+        >>> a == b
+        True
+    """
+    compiled = compile_packs(packs, workspace.frameworks, workspace.partnership, as_of)
+    findings = _Run(compiled, as_of, mask).evaluate(build_facts(workspace, as_of))
+    findings = _decide(workspace, [p.id for p in packs], findings, as_of)
+    escalations = _escalations(workspace, compiled, findings, as_of)
+    return AuditResult(
+        as_of=as_of,
+        packs=tuple(p.id for p in packs),
+        findings=tuple(findings),
+        escalations=tuple(escalations),
+    )
+
+
+@attrs.frozen(kw_only=True)
+class CaseResult:
+    """The outcome of one rule-pack test case.
+
+    Examples:
+        >>> CaseResult(name="x", fired=(), missing=(), unexpected=()).passed
+        True
+    """
+
+    name: str
+    fired: tuple[str, ...]
+    missing: tuple[str, ...]
+    unexpected: tuple[str, ...]
+
+    @property
+    def passed(self) -> bool:
+        """Whether exactly the expected findings were made."""
+        return not self.missing and not self.unexpected
+
+
+@attrs.frozen(kw_only=True)
+class PackTestReport:
+    """The outcome of a pack's test cases, with coverage.
+
+    ``never_fired`` lists rules no case makes fire; ``never_silent`` lists rules
+    that fire in every case (no case shows them not firing);
+    ``uncovered_requirements`` lists requirements of the pack's framework that
+    no rule can reach (rules without a literal requirement condition reach all).
+
+    Examples:
+        >>> from sgassure import bundled_rule_packs
+        >>> report = run_pack_tests(bundled_rule_packs()[0])
+        >>> report.passed, report.never_fired, report.never_silent
+        (True, (), ())
+    """
+
+    pack: str
+    cases: tuple[CaseResult, ...]
+    never_fired: tuple[str, ...]
+    never_silent: tuple[str, ...]
+    uncovered_requirements: tuple[str, ...]
+
+    @property
+    def passed(self) -> bool:
+        """Whether every case passed."""
+        return all(case.passed for case in self.cases)
+
+    @property
+    def complete(self) -> bool:
+        """Whether every rule has a firing and a non-firing case, and every requirement a rule."""
+        return not (self.never_fired or self.never_silent or self.uncovered_requirements)
+
+
+def _default(type_name: str, field: str, fact: Mapping[str, Any]) -> Any:
+    allowed = type_name.split("|")
+    if field.endswith("_name") and isinstance(fact.get(field.removesuffix("_name")), str):
+        return fact[field.removesuffix("_name")]
+    if "null" in allowed or "date" in allowed:
+        return None
+    if "bool" in allowed:
+        return False
+    if "int" in allowed or "number" in allowed:
+        return 0
+    return ""
+
+
+def _given(case: TestCase) -> list[Fact]:
+    facts = []
+    for index, raw in enumerate(case.given):
+        kind = raw["fact"]
+        fact: Fact = {"id": raw.get("id", f"{kind}:{index}"), "kind": kind}
+        for field, spec in FACT_KINDS[kind].items():
+            value = raw[field] if field in raw else _default(spec.type, field, raw)
+            fact[field] = value.isoformat() if isinstance(value, dt.date) else value
+        facts.append(fact)
+    return facts
+
+
+def _test_policy(pack: RulePack, case: TestCase) -> Partnership:
+    concerns = {r.then.escalate.concern for r in pack.rules if r.then.escalate} | set(case.policy)
+    rules = tuple(
+        EscalationRule(
+            concern=concern,
+            body="board",
+            parameters=(PolicyParameters(start=dt.date.min, **case.policy.get(concern, {})),),
+        )
+        for concern in sorted(concerns)
+    )
+    return Partnership(
+        id="test",
+        name="Test partnership",
+        areas=(),
+        agencies=(),
+        bodies=(),
+        escalation_policy=EscalationPolicy(rules=rules),
+    )
+
+
+def _matches(expected: Expectation, finding: Finding) -> bool:
+    return expected.rule == finding.rule and all(finding.subject.get(k) == v for k, v in expected.subject.items())
+
+
+def _describe(expected: Expectation) -> str:
+    keys = ", ".join(f"{k}={v}" for k, v in expected.subject.items())
+    return f"{expected.rule} ({keys})" if keys else expected.rule
+
+
+def run_pack_tests(pack: RulePack) -> PackTestReport:
+    """Run a pack's own test cases against the bundled catalogs, with coverage.
+
+    Each case's findings must be exactly those it expects: every expectation met
+    by a finding (of that rule, with those subject keys) and every finding met by
+    an expectation.
+
+    Examples:
+        >>> from sgassure import bundled_rule_packs
+        >>> all(run_pack_tests(p).passed for p in bundled_rule_packs())
+        True
+    """
+    frameworks = bundled_frameworks()
+    results = []
+    fired_in: dict[str, int] = {r.id: 0 for r in pack.rules}
+    for case in pack.tests:
+        compiled = compile_packs([pack], frameworks, _test_policy(pack, case), case.as_of)
+        findings = _Run(compiled, case.as_of, mask=True).evaluate(_given(case))
+        missing = tuple(_describe(e) for e in case.expect if not any(_matches(e, f) for f in findings))
+        unexpected = tuple(f.fingerprint for f in findings if not any(_matches(e, f) for e in case.expect))
+        fired = tuple(sorted({f.rule for f in findings}))
+        for rule_id in fired:
+            fired_in[rule_id] += 1
+        results.append(CaseResult(name=case.name, fired=fired, missing=missing, unexpected=unexpected))
+    never_fired = tuple(r for r, n in fired_in.items() if n == 0)
+    never_silent = tuple(r for r, n in fired_in.items() if n == len(pack.tests) and n > 0)
+    return PackTestReport(
+        pack=pack.id,
+        cases=tuple(results),
+        never_fired=never_fired,
+        never_silent=never_silent,
+        uncovered_requirements=_uncovered(pack, frameworks),
+    )
+
+
+def _uncovered(pack: RulePack, frameworks: Sequence[Framework]) -> tuple[str, ...]:
+    if pack.framework is None:
+        return ()
+    named: set[str] = set()
+    for rule in pack.rules:
+        patterns: list[tuple[str, Mapping[str, Test]]] = [(p.fact, p.where) for p in rule.when.all]
+        if rule.when.count is not None:
+            patterns.append((rule.when.count.fact, rule.when.count.where))
+        for fact, where in patterns:
+            test = where.get("requirement")
+            if FACT_KINDS.get(fact, {}).get("requirement") is None:
+                continue
+            if test is None or (isinstance(test.eq, str) and test.eq.startswith("$")):
+                return ()
+            named |= {str(test.eq)} if test.eq is not None else set(map(str, test.in_ or ()))
+    newest = max((f for f in frameworks if f.id == pack.framework), key=lambda f: f.version, default=None)
+    if newest is None:
+        return ()
+    return tuple(r.id for _, r in newest.requirements() if r.id not in named)

@@ -1,0 +1,203 @@
+"""Renderers: audit results as text, JSON, CSV or Markdown.
+
+Every renderer is a pure function from typed results to a string; the command
+line writes it. Messages are masked for personal identifiers when the audit
+runs (see :func:`sgassure.run_audit`); renderers add no free text of their own.
+
+Examples:
+    >>> import datetime as dt
+    >>> from sgassure import AuditResult
+    >>> empty = AuditResult(as_of=dt.date(2025, 9, 30), packs=("kpi",), findings=(), escalations=())
+    >>> print(render_audit(empty, "text"))
+    Audit as at 2025-09-30 (packs: kpi)
+    No findings.
+    <BLANKLINE>
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections import Counter
+from typing import Any
+
+from sgassure.findings import AuditResult, Finding
+from sgassure.rules import Severity
+
+__all__ = ["AUDIT_SCHEMA_VERSION", "FORMATS", "audit_to_json", "render_audit"]
+
+AUDIT_SCHEMA_VERSION = 1
+FORMATS = ("text", "json", "csv", "md")
+
+
+def _finding(f: Finding) -> dict[str, Any]:
+    return {
+        "fingerprint": f.fingerprint,
+        "pack": f.pack,
+        "rule": f.rule,
+        "title": f.title,
+        "severity": f.severity.value,
+        "source": f.source,
+        "subject": dict(f.subject),
+        "message": f.message,
+        "status": f.status.value if f.status else None,
+        "decision": f.decision,
+        "explanation": {
+            "conditions": [
+                {
+                    "alias": c.alias,
+                    "fact": c.fact,
+                    "field": c.field,
+                    "reading": c.reading,
+                    "test": c.test,
+                    "value": c.value,
+                }
+                for c in f.explanation.conditions
+            ],
+            "counted": list(f.explanation.counted),
+            "absent": list(f.explanation.absent),
+            "facts": list(f.explanation.facts),
+        },
+    }
+
+
+def audit_to_json(result: AuditResult, *, resolved: tuple[str, ...] = ()) -> dict[str, Any]:
+    """The audit as JSON-ready data, with ``schema_version`` (schema: ``schemas/audit.schema.json``).
+
+    Examples:
+        >>> import datetime as dt
+        >>> data = audit_to_json(AuditResult(as_of=dt.date(2025, 9, 30), packs=(), findings=(), escalations=()))
+        >>> data["schema_version"], data["summary"]["by_severity"]
+        (1, {'critical': 0, 'high': 0, 'medium': 0, 'low': 0, 'info': 0})
+    """
+    counts = Counter(f.severity for f in result.findings)
+    return {
+        "schema_version": AUDIT_SCHEMA_VERSION,
+        "as_of": result.as_of.isoformat(),
+        "packs": list(result.packs),
+        "summary": {
+            "findings": len(result.findings),
+            "by_severity": {s.value: counts[s] for s in reversed(Severity)},
+            "escalations": len(result.escalations),
+            "accepted": sum(1 for f in result.findings if f.decision is not None),
+            "resolved": len(resolved),
+        },
+        "findings": [_finding(f) for f in result.findings],
+        "escalations": [
+            {
+                "finding": e.finding,
+                "concern": e.concern,
+                "body": e.body,
+                "body_name": e.body_name,
+                "agency": e.agency,
+                "route": list(e.route),
+                "message": e.message,
+            }
+            for e in result.escalations
+        ],
+        "resolved": list(resolved),
+    }
+
+
+def _subject(f: Finding) -> str:
+    return ", ".join(f"{k} {v}" for k, v in f.subject.items())
+
+
+def _text(result: AuditResult, resolved: tuple[str, ...]) -> str:
+    lines = [f"Audit as at {result.as_of.isoformat()} (packs: {', '.join(result.packs)})"]
+    if not result.findings:
+        lines.append("No findings.")
+    for f in result.findings:
+        status = f" [{f.status.value}]" if f.status else ""
+        lines.append(f"{f.severity.value.upper():8} {f.rule}{status}: {f.message}")
+        lines.append(f"         subject: {_subject(f)}; source: {f.source}")
+        if f.decision:
+            lines.append(f"         accepted: {f.decision}")
+        lines += [f"         - {line}" for line in f.explanation.lines()]
+    if result.escalations:
+        lines += ["", "Escalations:"]
+        for e in result.escalations:
+            route = " -> ".join(e.route) if e.route else "no route from the agency"
+            lines.append(f"  to {e.body_name} ({e.concern}): {e.message}")
+            lines.append(f"     route: {route}")
+    if resolved:
+        lines += ["", "Resolved since the previous audit:"] + [f"  {r}" for r in resolved]
+    counts = Counter(f.severity.value for f in result.findings)
+    summary = ", ".join(f"{counts[s.value]} {s.value}" for s in reversed(Severity) if counts[s.value])
+    if result.findings:
+        lines += ["", f"{len(result.findings)} findings ({summary}); {len(result.escalations)} escalations"]
+    return "\n".join(lines) + "\n"
+
+
+CSV_COLUMNS = ("fingerprint", "severity", "pack", "rule", "status", "agency", "cycle", "requirement", "message")
+
+
+def _csv(result: AuditResult) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for f in result.findings:
+        writer.writerow(
+            [
+                f.fingerprint,
+                f.severity.value,
+                f.pack,
+                f.rule,
+                f.status.value if f.status else "",
+                f.subject.get("agency", ""),
+                f.subject.get("cycle", ""),
+                f.subject.get("requirement", ""),
+                f.message,
+            ]
+        )
+    return out.getvalue()
+
+
+def _md_cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _markdown(result: AuditResult, resolved: tuple[str, ...]) -> str:
+    lines = [f"# Audit as at {result.as_of.isoformat()}", "", f"Packs: {', '.join(result.packs)}", ""]
+    lines += ["## Findings", ""]
+    if result.findings:
+        lines += ["| Severity | Rule | Subject | Finding |", "|---|---|---|---|"]
+        lines += [
+            f"| {f.severity.value} | {f.rule} | {_md_cell(_subject(f))} | {_md_cell(f.message)} |"
+            for f in result.findings
+        ]
+    else:
+        lines.append("No findings.")
+    if result.escalations:
+        lines += ["", "## Escalations", "", "| To | Concern | Route | Finding |", "|---|---|---|---|"]
+        lines += [
+            f"| {_md_cell(e.body_name)} | {e.concern} | {' → '.join(e.route) or '—'} | {_md_cell(e.message)} |"
+            for e in result.escalations
+        ]
+    if resolved:
+        lines += ["", "## Resolved since the previous audit", ""] + [f"- `{r}`" for r in resolved]
+    return "\n".join(lines) + "\n"
+
+
+def render_audit(result: AuditResult, fmt: str, *, resolved: tuple[str, ...] = ()) -> str:
+    """Render an audit in one of :data:`FORMATS`.
+
+    Raises:
+        ValueError: for an unknown format.
+
+    Examples:
+        >>> import datetime as dt
+        >>> print(render_audit(AuditResult(as_of=dt.date(2025, 9, 30), packs=(), findings=(), escalations=()), "csv"))
+        fingerprint,severity,pack,rule,status,agency,cycle,requirement,message
+        <BLANKLINE>
+    """
+    if fmt == "json":
+        return json.dumps(audit_to_json(result, resolved=resolved), indent=2, ensure_ascii=False) + "\n"
+    if fmt == "csv":
+        return _csv(result)
+    if fmt == "md":
+        return _markdown(result, resolved)
+    if fmt == "text":
+        return _text(result, resolved)
+    raise ValueError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
