@@ -246,6 +246,8 @@ class _Lint:
                 at, f"unknown alias {alias!r}: bind it in an earlier pattern of 'all'{did_you_mean(alias, list(bound))}"
             )
             return
+        if bound[alias] != "group" and bound[alias] not in FACT_KINDS:
+            return  # the unknown kind is reported where the pattern names it
         fields = _alias_fields(bound[alias])
         if field not in fields:
             self.c.add(at, f"unknown field {field!r} of {bound[alias]!r}{did_you_mean(field, fields)}")
