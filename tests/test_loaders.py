@@ -180,3 +180,22 @@ def test_load_file_not_found(tmp_path: Path) -> None:
     with pytest.raises(sgassure.LoadError) as info:
         sgassure.load_partnership(tmp_path / "nope.yaml")
     assert str(info.value) == f"{tmp_path / 'nope.yaml'}: file not found"
+
+
+def test_local_catalog_overrides_the_bundled_one(make_workspace: WorkspaceBuilder) -> None:
+    """A catalog in catalogs/ with a bundled id and version replaces the bundled one for that workspace."""
+    bundled = (Path(sgassure.__file__).parent / "standards" / "section-11-2023.yaml").read_text()
+    local = bundled.replace("label: \"Partly compliant\"", "label: \"Partly compliant (local wording)\"")
+    assert local != bundled
+    root = make_workspace({"catalogs/section-11-2023.yaml": local})
+    ws = sgassure.load_workspace(root)
+    assert ws.framework("section-11", "2023").scale.level("partly").label == "Partly compliant (local wording)"
+
+
+def test_duplicate_decision_is_refused(make_workspace: WorkspaceBuilder) -> None:
+    """Two decisions for one fingerprint are refused at the second."""
+    entry = "  - {fingerprint: section-11/x, justification: J, approver: Chair, date: 2024-06-01}\n"
+    root = make_workspace({"decisions.yaml": "version: 1\ndecisions:\n" + entry + entry})
+    assert load_problems(root) == [
+        "decisions.yaml:4:19: decisions[1].fingerprint: duplicate decision for 'section-11/x' (first given at line 3)",
+    ]

@@ -15,6 +15,7 @@ from sgassure._yaml import Document, Path
 from sgassure.assessments import AuditCycle, CaseFileAudit, PractitionerAudit, SelfAssessment
 from sgassure.consistency import PublishedFigures
 from sgassure.errors import Problem
+from sgassure.findings import DecisionLog
 from sgassure.indicators import IndicatorSet
 from sgassure.partnership import Partnership
 from sgassure.privacy import case_reference_problem
@@ -327,4 +328,14 @@ def check_published(figures: PublishedFigures, doc: Document, ctx: Context) -> l
             c.add(("attendance", i, "end"), f"period ends ({fig.end}) before it starts ({fig.start})")
         if fig.decimals < 0:
             c.add(("attendance", i, "decimals"), f"expected 0 or more; got {fig.decimals}")
+    return c.problems
+
+
+def check_decisions(log: DecisionLog, doc: Document) -> list[Problem]:
+    """Unique fingerprints and sensible dates in a decisions file."""
+    c = Checker(doc)
+    c.unique(((("decisions", i, "fingerprint"), d.fingerprint) for i, d in enumerate(log.decisions)), "decision for")
+    for i, d in enumerate(log.decisions):
+        if d.expires is not None and d.expires < d.date:
+            c.add(("decisions", i, "expires"), f"expires ({d.expires}) before it was made ({d.date})")
     return c.problems

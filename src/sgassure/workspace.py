@@ -60,6 +60,7 @@ __all__ = [
     "expected_returns",
     "load_case_file_audit",
     "load_cycle",
+    "load_decisions",
     "load_framework",
     "load_indicators",
     "load_partnership",
@@ -69,6 +70,7 @@ __all__ = [
     "load_workspace",
     "parse_case_file_audit",
     "parse_cycle",
+    "parse_decisions",
     "parse_framework",
     "parse_indicators",
     "parse_partnership",
@@ -324,6 +326,36 @@ def load_published(path: str | os.PathLike[str]) -> PublishedFigures:
     return parse_published(text, source=source)
 
 
+def parse_decisions(text: str, *, source: str = "<string>") -> DecisionLog:
+    """Read a decisions file's text (whether each decision matches a finding is checked when an audit runs).
+
+    Examples:
+        >>> text = (
+        ...     "version: 1\\ndecisions:\\n"
+        ...     "  - {fingerprint: kpi/r/indicator=k1, justification: J, approver: Chair, date: 2025-07-01}\\n"
+        ... )
+        >>> parse_decisions(text).decisions[0].approver
+        'Chair'
+    """
+    log, doc = _parse(text, source, DecisionLog)
+    return _checked(log, _validate.check_decisions(log, doc))
+
+
+def load_decisions(path: str | os.PathLike[str]) -> DecisionLog:
+    """Read a decisions file.
+
+    Examples:
+        >>> import pathlib, tempfile
+        >>> with tempfile.TemporaryDirectory() as folder:
+        ...     path = pathlib.Path(folder) / "decisions.yaml"
+        ...     _ = path.write_text("version: 1\\ndecisions: []\\n")
+        ...     load_decisions(path).decisions
+        ()
+    """
+    text, source = _read(path)
+    return parse_decisions(text, source=source)
+
+
 @attrs.frozen(kw_only=True)
 class Workspace:
     """One partnership's data over one or more audit cycles, loaded and cross-checked.
@@ -489,15 +521,7 @@ class _WorkspaceLoader:
         if published is not None:
             self.problems.extend(_validate.check_published(*published, ctx))
         if decisions is not None:
-            log, doc = decisions
-            checker = _validate.Checker(doc)
-            checker.unique(
-                ((("decisions", i, "fingerprint"), d.fingerprint) for i, d in enumerate(log.decisions)), "decision for"
-            )
-            for i, d in enumerate(log.decisions):
-                if d.expires is not None and d.expires < d.date:
-                    checker.add(("decisions", i, "expires"), f"expires ({d.expires}) before it was made ({d.date})")
-            self.problems.extend(checker.problems)
+            self.problems.extend(_validate.check_decisions(*decisions))
         if self.problems:
             raise LoadError(self.problems)
         used = {(c.framework, c.framework_version) for c, _ in cycles}
