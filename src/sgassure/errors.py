@@ -34,22 +34,28 @@ class SgassureError(Exception):
 
 @attrs.frozen(kw_only=True, order=True)
 class Location:
-    """A place in an input file: its name, and a 1-based line and column.
+    """A place in an input file: its name, and a 1-based line and column, or a spreadsheet cell.
 
-    A line or column of 0 means the place is the file as a whole.
+    A line or column of 0 means the place is the file as a whole. ``cell`` names
+    a spreadsheet cell as ``Sheet!C12``.
 
     Examples:
         >>> str(Location(file="partnership.yaml", line=3, column=5))
         'partnership.yaml:3:5'
         >>> str(Location(file="partnership.yaml"))
         'partnership.yaml'
+        >>> str(Location(file="return.xlsx", cell="Ratings!C12"))
+        'return.xlsx:Ratings!C12'
     """
 
     file: str
     line: int = 0
     column: int = 0
+    cell: str | None = None
 
     def __str__(self) -> str:
+        if self.cell is not None:
+            return f"{self.file}:{self.cell}"
         if self.line <= 0:
             return self.file
         return f"{self.file}:{self.line}:{self.column}"
