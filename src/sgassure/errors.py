@@ -51,10 +51,10 @@ class Location:
     file: str
     line: int = 0
     column: int = 0
-    cell: str | None = None
+    cell: str = ""
 
     def __str__(self) -> str:
-        if self.cell is not None:
+        if self.cell:
             return f"{self.file}:{self.cell}"
         if self.line <= 0:
             return self.file
