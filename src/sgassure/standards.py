@@ -17,6 +17,7 @@ Examples:
 from __future__ import annotations
 
 import enum
+import functools
 from collections.abc import Iterator
 from importlib import resources
 
@@ -268,16 +269,17 @@ class Framework:
             for requirement in standard.requirements:
                 yield standard, requirement
 
+    @functools.cached_property
+    def _index(self) -> dict[str, tuple[Standard, Requirement]]:
+        return {requirement.id: (standard, requirement) for standard, requirement in self.requirements()}
+
     def requirement(self, requirement_id: str) -> Requirement:
         """The requirement with id ``requirement_id``.
 
         Raises:
             KeyError: if there is none.
         """
-        for _, requirement in self.requirements():
-            if requirement.id == requirement_id:
-                return requirement
-        raise KeyError(requirement_id)
+        return self._index[requirement_id][1]
 
     def standard_of(self, requirement_id: str) -> Standard:
         """The standard that holds requirement ``requirement_id``.
@@ -285,10 +287,7 @@ class Framework:
         Raises:
             KeyError: if there is none.
         """
-        for standard, requirement in self.requirements():
-            if requirement.id == requirement_id:
-                return standard
-        raise KeyError(requirement_id)
+        return self._index[requirement_id][0]
 
     def scope_for(self, kind: AgencyKind) -> ScopeEntry | None:
         """The scope entry that covers ``kind``, if any."""
