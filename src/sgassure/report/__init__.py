@@ -118,7 +118,10 @@ def _text(result: AuditResult, resolved: tuple[str, ...]) -> str:
     if result.escalations:
         lines += ["", "Escalations:"]
         for e in result.escalations:
-            route = " -> ".join(e.route) if e.route else "no route from the agency"
+            if e.agency is None:
+                route = "none needed: the finding names no agency"
+            else:
+                route = " -> ".join([e.agency, *e.route]) if e.route else f"no route from {e.agency}"
             lines.append(f"  to {e.body_name} ({e.concern}): {e.message}")
             lines.append(f"     route: {route}")
     if resolved:
