@@ -34,6 +34,12 @@ RULE_FOR_KIND = {
     "no-return": ("esc.no-return",),
     "kpi-worse-than-comparator": ("kpi.worse-than-national",),
     "kpi-adverse-trend": ("kpi.adverse-trend",),
+    "statutory-partner-no-seat": ("partnership.statutory-partner-no-seat",),
+    "low-attendance": ("partnership.low-attendance",),
+    "no-reporting-route": ("partnership.no-reporting-route",),
+    "reporting-cycle": ("partnership.reporting-cycle",),
+    "no-information-sharing": ("partnership.no-information-sharing",),
+    "no-escalation-route": ("partnership.no-escalation-route",),
 }
 # A below-threshold rating at the lowest level is caught by the rule for the lowest level.
 LOWEST = {"s11.below-threshold": "s11.not-compliant", "saaf.below-threshold": "saaf.not-compliant"}
@@ -61,7 +67,7 @@ def _matches(finding: sgassure.Finding, defect: dict[str, Any]) -> bool:
 def test_audit_finds_every_planted_defect_and_nothing_else(example_path: Path, result: sgassure.AuditResult) -> None:
     """Each planted defect that rules catch is found once, and every finding is a planted defect."""
     planted = _planted(example_path)
-    assert len(planted) == 21
+    assert len(planted) == 28
     unmatched = [d["id"] for d in planted if not any(_matches(f, d) for f in result.findings)]
     unplanned = [f.fingerprint for f in result.findings if not any(_matches(f, d) for d in planted)]
     assert (unmatched, unplanned) == ([], [])
@@ -106,7 +112,7 @@ def test_audit_json_validates_against_the_shipped_schema(
     assert main(["audit", str(example_path), "--as-of", "2025-09-30", "--format", "json"]) == 0
     data = json.loads(capsys.readouterr().out)
     jsonschema.validate(data, SCHEMA)
-    assert data["summary"]["findings"] == 21
+    assert data["summary"]["findings"] == 28
 
 
 def test_audit_is_deterministic(example_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -262,6 +268,7 @@ def test_rules_test_command_reports_every_bundled_pack(capsys: pytest.CaptureFix
     assert capsys.readouterr().out == (
         "escalation: 4 of 4 cases passed\n"
         "kpi: 2 of 2 cases passed\n"
+        "partnership: 6 of 6 cases passed\n"
         "saaf: 9 of 9 cases passed\n"
         "section-11: 9 of 9 cases passed\n"
     )

@@ -99,7 +99,7 @@ def test_fact_kind_no_loader_produces() -> None:
     assert _error(HEAD + RULE.replace("fact: rating", "fact: ratings")) == [
         "rules/demo.yaml:12:17: rules[0].when.all[0].fact: no loader produces facts of kind 'ratings'; "
         "did you mean 'rating'?; expected one of 'action', 'assessment', 'case-finding', 'expected-return', "
-        "'finding', 'indicator', 'rating', 'survey-result'",
+        "'finding', 'gap', 'indicator', 'rating', 'survey-result'",
     ]
 
 

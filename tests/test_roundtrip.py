@@ -38,6 +38,10 @@ RESULT_TYPES = {
     sgassure.Escalation,
     sgassure.CaseResult,
     sgassure.PackTestReport,
+    sgassure.EscalationRoutes,
+    sgassure.Gap,
+    sgassure.GapReport,
+    sgassure.ReportingShare,
 }
 INPUT_TYPES = [cls for cls in MODEL_TYPES if cls not in RESULT_TYPES]
 DOCUMENT_TYPES = [

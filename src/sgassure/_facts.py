@@ -19,6 +19,7 @@ from typing import Any
 import attrs
 
 from sgassure.assessments import AuditCycle, SelfAssessment
+from sgassure.graph import Gap, analyse_gaps
 from sgassure.indicators import ComparatorKind, Indicator, Polarity
 from sgassure.standards import Basis, Framework
 from sgassure.workspace import Workspace, expected_returns
@@ -129,6 +130,31 @@ FACT_KINDS: Mapping[str, Mapping[str, FieldSpec]] = {
         "national": _f("number|null", "national comparator of the latest observation"),
         "adverse_run": _f("int", "successive observations, ending at the latest, each worse than the one before"),
     },
+    "gap": {
+        "gap": _f("str", "gap kind (GapKind value, e.g. no-reporting-route)"),
+        "board": _f("str|null", "board concerned (statutory partners, attendance, single points of failure)"),
+        "board_name": _f("str|null", "board name"),
+        "role": _f("str|null", "statutory role the board must have filled"),
+        "body": _f("str|null", "body concerned (structural gaps; a reporting cycle's lowest id)"),
+        "body_name": _f("str|null", "body name"),
+        "agency": _f("str|null", "agency concerned"),
+        "agency_name": _f("str|null", "agency name"),
+        "other_agency": _f("str|null", "second agency of a pair (information sharing)"),
+        "other_agency_name": _f("str|null", "second agency's name"),
+        "cycle": _f("str|null", "audit cycle (no self-assessment)"),
+        "framework": _f("str|null", "framework of that cycle"),
+        "bodies": _f("str", "related body ids, comma-separated (cycle members, reporting lines, boards missed)"),
+        "agencies": _f("str", "related agency ids, comma-separated (agencies behind a single point of failure)"),
+        "cases": _f("str", "case references two agencies share, comma-separated"),
+        "case_count": _f("int", "number of shared cases"),
+        "attended": _f("int|null", "meetings attended in the attendance window"),
+        "held": _f("int|null", "meetings held in the attendance window during the seat"),
+        "attendance": _f("number|null", "percentage of meetings attended, to 2 decimals"),
+        "lines_through": _f("int|null", "reporting lines to the board through the body"),
+        "lines_total": _f("int|null", "reporting lines to the board"),
+        "share": _f("number|null", "percentage of the board's reporting lines through the body, to 2 decimals"),
+        "message": _f("str", "the gap, explained in a sentence"),
+    },
     "finding": {
         "pack": _f("str", "pack id of the rule that found it"),
         "rule": _f("str", "rule id"),
@@ -143,8 +169,21 @@ FACT_KINDS: Mapping[str, Mapping[str, FieldSpec]] = {
     },
 }
 
-# Subject keys, in the order findings show them.
-SUBJECT_KEYS = ("agency", "cycle", "framework", "standard", "requirement", "audit", "question", "indicator", "body")
+# Subject keys, in the order findings show them (board, role and other_agency name partnership-graph gaps).
+SUBJECT_KEYS = (
+    "agency",
+    "cycle",
+    "framework",
+    "standard",
+    "requirement",
+    "audit",
+    "question",
+    "indicator",
+    "body",
+    "board",
+    "role",
+    "other_agency",
+)
 
 
 def _latest_cycles(ws: Workspace, as_of: dt.date) -> set[str]:
@@ -277,6 +316,44 @@ def _newest(ws: Workspace, framework_id: str) -> Framework:
     return max((f for f in ws.frameworks if f.id == framework_id), key=lambda f: f.version)
 
 
+def _percent(part: int | None, whole: int | None) -> float | None:
+    return round(part * 100 / whole, 2) if part is not None and whole else None
+
+
+def gap_fact(ws: Workspace, gap: Gap) -> Fact:
+    """The ``gap`` fact of one gap of the partnership graph (see :func:`sgassure.graph.analyse_gaps`)."""
+    p = ws.partnership
+    names = {a.id: a.name for a in p.agencies} | {b.id: b.name for b in p.bodies}
+    keys = "/".join(f"{k}={v}" for k, v in gap.subject.items())
+    return {
+        "id": f"gap:{gap.kind.value}:{keys}",
+        "kind": "gap",
+        "gap": gap.kind.value,
+        "board": gap.board,
+        "board_name": names.get(gap.board) if gap.board else None,
+        "role": gap.role,
+        "body": gap.body,
+        "body_name": names.get(gap.body) if gap.body else None,
+        "agency": gap.agency,
+        "agency_name": names.get(gap.agency) if gap.agency else None,
+        "other_agency": gap.other_agency,
+        "other_agency_name": names.get(gap.other_agency) if gap.other_agency else None,
+        "cycle": gap.cycle,
+        "framework": gap.framework,
+        "bodies": ",".join(gap.bodies),
+        "agencies": ",".join(gap.agencies),
+        "cases": ",".join(gap.cases),
+        "case_count": len(gap.cases),
+        "attended": gap.attended,
+        "held": gap.held,
+        "attendance": _percent(gap.attended, gap.held),
+        "lines_through": gap.lines_through,
+        "lines_total": gap.lines_total,
+        "share": _percent(gap.lines_through, gap.lines_total),
+        "message": gap.message,
+    }
+
+
 def build_facts(ws: Workspace, as_of: dt.date) -> list[Fact]:
     """Every base fact of a workspace as at ``as_of``, in a deterministic order."""
     latest = _latest_cycles(ws, as_of)
@@ -357,4 +434,5 @@ def build_facts(ws: Workspace, as_of: dt.date) -> list[Fact]:
                     }
                 )
     facts.extend(_indicator_fact(kpi, as_of) for kpi in ws.indicators)
+    facts.extend(gap_fact(ws, gap) for gap in analyse_gaps(ws, as_of=as_of, alternatives=0).gaps)
     return facts

@@ -84,6 +84,25 @@ def check_partnership(p: Partnership, doc: Document) -> list[Problem]:
         c.ref(("reporting_lines", i, "to"), line.target, bodies, "body")
         if line.source == line.target:
             c.add(("reporting_lines", i), f"body {line.source!r} reports to itself")
+        if line.start is not None and line.end is not None and line.end < line.start:
+            c.add(("reporting_lines", i, "end"), f"line ends ({line.end}) before it starts ({line.start})")
+    for i, office in enumerate(p.offices):
+        for j, body in enumerate(office.accountable_to):
+            c.ref(("offices", i, "accountable_to", j), body, bodies, "body")
+    c.unique(((("information_sharing", i, "id"), a.id) for i, a in enumerate(p.information_sharing)), "agreement id")
+    for i, isa in enumerate(p.information_sharing):
+        c.unique(((("information_sharing", i, "parties", j), a) for j, a in enumerate(isa.parties)), "party")
+        for j, agency in enumerate(isa.parties):
+            c.ref(("information_sharing", i, "parties", j), agency, agencies, "agency")
+        if len(set(isa.parties)) < 2:
+            c.add(("information_sharing", i, "parties"), "an agreement needs at least two parties")
+        if isa.end is not None and isa.end < isa.start:
+            c.add(("information_sharing", i, "end"), f"agreement ends ({isa.end}) before it starts ({isa.start})")
+    for i, deal in enumerate(p.commissioning):
+        c.ref(("commissioning", i, "commissioner"), deal.commissioner, [*agencies, *bodies], "agency or body")
+        c.ref(("commissioning", i, "provider"), deal.provider, [*agencies, *bodies], "agency or body")
+        if deal.end is not None and deal.end < deal.start:
+            c.add(("commissioning", i, "end"), f"commissioning ends ({deal.end}) before it starts ({deal.start})")
     for i, need in enumerate(p.statutory_partners):
         c.ref(("statutory_partners", i, "board"), need.board, boards, "board")
     c.unique(

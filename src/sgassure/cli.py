@@ -7,6 +7,7 @@ Commands:
 - ``sgassure rules test [PACK ...]``: run packs' own test cases, with coverage.
 - ``sgassure rules check PACK ...``: lint rule packs.
 - ``sgassure rules diff OLD NEW WORKSPACE --as-of DATE``: what a pack change would add and remove.
+- ``sgassure graph WORKSPACE [--format ...] [--gaps --as-of DATE]``: the partnership graph and its gaps.
 
 A PACK is a bundled pack id (``section-11``) or a path to a YAML file.
 
@@ -30,9 +31,11 @@ import json
 import os
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
+from sgassure import _cli_graph
 from sgassure._summary import render_text, summarise
 from sgassure.audit import compare_with_previous, run_audit, run_pack_tests
 from sgassure.errors import LoadError, SgassureError
@@ -45,6 +48,11 @@ __all__ = ["main"]
 EXIT_CLEAN = 0
 EXIT_FINDINGS = 1
 EXIT_BAD_INPUT = 2
+
+
+# Commands defined in their own modules: each has add_parser(subparsers) and run(args) -> int.
+_EXTENSIONS: tuple[Any, ...] = (_cli_graph,)
+_EXTENSION_COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {}
 
 
 class _UsageError(Exception):
@@ -98,6 +106,11 @@ def _parser() -> argparse.ArgumentParser:
     diff.add_argument("new", help="the pack as changed")
     diff.add_argument("workspace", help="the workspace to compare on")
     diff.add_argument("--as-of", type=_date, required=True, help="the date the audit is read at")
+    for extension in _EXTENSIONS:
+        before = set(sub.choices)
+        extension.add_parser(sub)
+        for name in set(sub.choices) - before:
+            _EXTENSION_COMMANDS[name] = extension.run
     return parser
 
 
@@ -222,7 +235,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = _parser().parse_args(argv)
     except SystemExit as exc:
         return int(exc.code or 0)
-    commands = {"check": _check, "audit": _audit}
+    commands = {"check": _check, "audit": _audit, **_EXTENSION_COMMANDS}
     rules_commands = {"test": _rules_test, "check": _rules_check, "diff": _rules_diff}
     command = rules_commands[args.rules_command] if args.command == "rules" else commands[args.command]
     try:

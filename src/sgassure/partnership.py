@@ -2,10 +2,16 @@
 
 A :class:`Partnership` is what a business office keeps about its safeguarding
 arrangements: the agencies, the boards with their executive, subgroups and
-panels, the bodies outside the board it accounts to, who sits where and on what
-basis, the meetings held (attendance rates are derived from them, never
-stored), the reporting lines between bodies, the statutory partners each board
-must have, and the escalation policy that says which body acts on which concern.
+panels, programmes, the bodies outside the board it accounts to, who sits where
+and on what basis, the meetings held (attendance rates are derived from them,
+never stored), the reporting lines between bodies (and the offices accountable
+to them), the statutory partners each board must have, the information-sharing
+agreements between agencies, who commissions whom, and the escalation policy
+that says which body acts on which concern.
+
+Every collection but ``agencies`` and ``bodies`` is optional, so a file that
+names none of the later additions (dated reporting lines, ``accountable_to`` of
+an office, ``information_sharing``, ``commissioning``) loads unchanged.
 
 Examples:
     >>> from sgassure import parse_partnership
@@ -36,8 +42,10 @@ __all__ = [
     "AgencyKind",
     "Body",
     "BodyKind",
+    "Commissioning",
     "EscalationPolicy",
     "EscalationRule",
+    "InformationSharingAgreement",
     "Meeting",
     "Membership",
     "MembershipClass",
@@ -213,13 +221,19 @@ class Agency:
 class Office:
     """An office held in the partnership, such as an independent chair shared by boards.
 
+    ``accountable_to`` names the bodies the office holder answers to (an
+    independent chair to the councils' chief executives).
+
     Examples:
         >>> Office(id="independent-chair", title="Independent Chair").title
         'Independent Chair'
+        >>> Office(id="chair", title="Chair", accountable_to=("chief-executive",)).accountable_to
+        ('chief-executive',)
     """
 
     id: str
     title: str
+    accountable_to: tuple[str, ...] = ()
 
 
 @attrs.frozen(kw_only=True)
@@ -285,14 +299,76 @@ class Meeting:
 class ReportingLine:
     """A line from one body to another: reporting, annual report, accountability, escalation.
 
+    ``start`` and ``end`` bound the line when terms of reference change; a line
+    without them is in force on every day.
+
     Examples:
         >>> ReportingLine(source="seg", target="fscp", kind=ReportingLineKind.REPORTS_TO).target
         'fscp'
+        >>> line = ReportingLine(source="cse", target="exec", end=dt.date(2024, 3, 31))
+        >>> line.in_force_on(dt.date(2024, 3, 31)), line.in_force_on(dt.date(2024, 4, 1))
+        (True, False)
     """
 
     source: str = attrs.field(metadata={"key": "from"})
     target: str = attrs.field(metadata={"key": "to"})
     kind: ReportingLineKind = ReportingLineKind.REPORTS_TO
+    start: dt.date | None = None
+    end: dt.date | None = None
+
+    def in_force_on(self, day: dt.date) -> bool:
+        """Whether the line was in force on ``day``."""
+        return (self.start is None or self.start <= day) and (self.end is None or day <= self.end)
+
+
+@attrs.frozen(kw_only=True)
+class InformationSharingAgreement:
+    """An agreement under which two or more agencies share information about the people they serve.
+
+    Examples:
+        >>> isa = InformationSharingAgreement(id="marac", title="MARAC information sharing agreement",
+        ...     parties=("police", "csc", "idva"), start=dt.date(2020, 4, 1))
+        >>> isa.binds("csc", "police"), isa.binds("csc", "school")
+        (True, False)
+        >>> isa.in_force_on(dt.date(2019, 1, 1))
+        False
+    """
+
+    id: str
+    title: str
+    parties: tuple[str, ...]
+    start: dt.date
+    end: dt.date | None = None
+
+    def in_force_on(self, day: dt.date) -> bool:
+        """Whether the agreement was in force on ``day``."""
+        return self.start <= day and (self.end is None or day <= self.end)
+
+    def binds(self, agency: str, other: str) -> bool:
+        """Whether both agencies are parties to the agreement."""
+        return agency in self.parties and other in self.parties
+
+
+@attrs.frozen(kw_only=True)
+class Commissioning:
+    """A commissioning relationship: an agency or body that commissions a service from another.
+
+    Examples:
+        >>> c = Commissioning(commissioner="icb", provider="acute-trust", service="Acute hospital services",
+        ...     start=dt.date(2022, 7, 1))
+        >>> c.in_force_on(dt.date(2025, 1, 1))
+        True
+    """
+
+    commissioner: str
+    provider: str
+    service: str
+    start: dt.date
+    end: dt.date | None = None
+
+    def in_force_on(self, day: dt.date) -> bool:
+        """Whether the relationship held on ``day``."""
+        return self.start <= day and (self.end is None or day <= self.end)
 
 
 @attrs.frozen(kw_only=True)
@@ -382,6 +458,10 @@ class EscalationPolicy:
 class Partnership:
     """A safeguarding partnership: its agencies, bodies, seats, meetings and lines.
 
+    Besides seats and reporting lines it records the information-sharing
+    agreements between agencies (``information_sharing``) and who commissions
+    whom (``commissioning``); both are optional.
+
     Examples:
         >>> from sgassure import example_workspace_path, load_workspace
         >>> p = load_workspace(example_workspace_path()).partnership
@@ -389,6 +469,8 @@ class Partnership:
         True
         >>> [b.id for b in p.boards()]
         ['wcsp', 'wsab']
+        >>> p.shares_information("wendmoor-police", "wcc-csc", dt.date(2025, 9, 30))
+        True
     """
 
     id: str
@@ -402,6 +484,8 @@ class Partnership:
     reporting_lines: tuple[ReportingLine, ...] = ()
     statutory_partners: tuple[StatutoryPartner, ...] = ()
     escalation_policy: EscalationPolicy = attrs.field(factory=EscalationPolicy)
+    information_sharing: tuple[InformationSharingAgreement, ...] = ()
+    commissioning: tuple[Commissioning, ...] = ()
 
     def agency(self, agency_id: str) -> Agency:
         """The agency with id ``agency_id``.
@@ -453,6 +537,10 @@ class Partnership:
         ]
         attended = sum(1 for meeting in held if agency_id in meeting.attended)
         return attended, len(held)
+
+    def shares_information(self, agency_id: str, other_id: str, on: dt.date) -> bool:
+        """Whether an information-sharing agreement in force on ``on`` binds both agencies."""
+        return any(a.in_force_on(on) and a.binds(agency_id, other_id) for a in self.information_sharing)
 
     def attendance_rate(self, agency_id: str, body_id: str, start: dt.date, end: dt.date) -> Fraction | None:
         """The exact share of meetings attended, or None when none were held."""
