@@ -14,6 +14,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def _run(*args: str | Path, cwd: Path | None = None, env: dict[str, str] | None = None) -> str:
+    if env is None:
+        # The installed wheel must be what runs: no source folder on the path.
+        env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     result = subprocess.run(
         [str(a) for a in args], cwd=cwd, env=env, capture_output=True, text=True, check=False, timeout=900
     )

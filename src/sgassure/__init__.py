@@ -117,6 +117,7 @@ from sgassure.rules import (
     load_rule_pack,
     parse_rule_pack,
 )
+from sgassure.spreadsheets import read_return, write_agency_slice, write_findings, write_template
 from sgassure.standards import (
     Basis,
     Framework,
@@ -298,9 +299,13 @@ __all__ = [
     "parse_rule_pack",
     "parse_self_assessment",
     "partnership_graph",
+    "read_return",
     "render_audit",
     "run_audit",
     "run_pack_tests",
     "scan_record",
     "scan_workspace",
+    "write_agency_slice",
+    "write_findings",
+    "write_template",
 ]

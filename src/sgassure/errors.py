@@ -32,7 +32,15 @@ class SgassureError(Exception):
     """
 
 
-@attrs.frozen(kw_only=True, order=True)
+def _cell_key(cell: str) -> tuple[str, int, int, str]:
+    """``Sheet!C12`` sorts by sheet, then row 12, then column C (so E2 comes before E10)."""
+    sheet, _, ref = cell.rpartition("!")
+    letters = ref.rstrip("0123456789")
+    digits = ref[len(letters) :]
+    return (sheet, int(digits) if digits else 0, len(letters), letters)
+
+
+@attrs.frozen(kw_only=True, order=False)
 class Location:
     """A place in an input file: its name, and a 1-based line and column, or a spreadsheet cell.
 
@@ -52,6 +60,12 @@ class Location:
     line: int = 0
     column: int = 0
     cell: str = ""
+
+    def _key(self) -> tuple[str, int, int, tuple[str, int, int, str]]:
+        return (self.file, self.line, self.column, _cell_key(self.cell))
+
+    def __lt__(self, other: Location) -> bool:
+        return self._key() < other._key()
 
     def __str__(self) -> str:
         if self.cell:

@@ -299,6 +299,7 @@ def _bundled_files() -> list[resources.abc.Traversable]:
     return sorted((f for f in root.iterdir() if f.name.endswith(".yaml")), key=lambda f: f.name)
 
 
+@functools.cache
 def bundled_frameworks() -> tuple[Framework, ...]:
     """Every bundled catalog version, sorted by id and version.
 
