@@ -1,0 +1,731 @@
+"""The assurance report: its data, its HTML page and Markdown twin, masking, determinism and the command."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import html
+import itertools
+import os
+import re
+import subprocess
+import sys
+import textwrap
+from decimal import Decimal
+from html.parser import HTMLParser
+from pathlib import Path
+
+import attrs
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from tests.conftest import MINI_RETURN, WorkspaceBuilder
+
+import sgassure
+from sgassure import _cli_report
+from sgassure.report import _html, _words
+from sgassure.report.assurance import (
+    AssuranceReport,
+    CellStatus,
+    HeatmapCell,
+    Judgement,
+    KpiComparison,
+    KpiRow,
+    StructuralGap,
+    Trend,
+    TrendKind,
+    build_report,
+    default_as_of,
+    write_report,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+AS_OF = dt.date(2025, 9, 30)
+CYCLES = ["s11-2025", "saaf-2025", "saaf-2024", "s11-2023"]
+S11_2023 = sgassure.bundled_framework("section-11", "2023")
+
+
+# --- a small DOM, shared with the browser test ------------------------------------------------------------
+
+
+@attrs.define
+class Node:
+    """An element of a parsed page: tag, attributes, children and text, in document order."""
+
+    tag: str
+    attrs: dict[str, str]
+    children: list[Node] = attrs.field(factory=list)
+    text: list[str] = attrs.field(factory=list)
+
+    def walk(self) -> list[Node]:
+        """This element and every element under it, in document order."""
+        out = [self]
+        for child in self.children:
+            out += child.walk()
+        return out
+
+    def find(self, tag: str, cls: str | None = None) -> list[Node]:
+        """Elements under this one with ``tag`` (and class ``cls``)."""
+        return [n for n in self.walk() if n.tag == tag and (cls is None or cls in n.attrs.get("class", "").split())]
+
+    def content(self) -> str:
+        """All the text under this element, whitespace folded."""
+        return " ".join(" ".join([*self.text, *(c.content() for c in self.children)]).split())
+
+
+VOID = {"meta", "link", "br", "img", "input", "hr", "path", "rect", "circle", "line"}
+
+
+class _Builder(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.root = Node("#document", {})
+        self.stack = [self.root]
+        self.declarations: list[str] = []
+
+    def handle_decl(self, decl: str) -> None:
+        self.declarations.append(decl)
+
+    def handle_starttag(self, tag: str, attributes: list[tuple[str, str | None]]) -> None:
+        node = Node(tag, {k: v or "" for k, v in attributes})
+        self.stack[-1].children.append(node)
+        if tag not in VOID:
+            self.stack.append(node)
+
+    def handle_startendtag(self, tag: str, attributes: list[tuple[str, str | None]]) -> None:
+        self.stack[-1].children.append(Node(tag, {k: v or "" for k, v in attributes}))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in VOID:
+            return
+        while len(self.stack) > 1:
+            if self.stack.pop().tag == tag:
+                break
+
+    def handle_data(self, data: str) -> None:
+        self.stack[-1].text.append(data)
+
+
+def parse_html(text: str) -> Node:
+    """The page as a tree of :class:`Node`."""
+    builder = _Builder()
+    builder.feed(text)
+    builder.close()
+    return builder.root
+
+
+def heading_owner(page: Node, target: Node, level: str) -> str | None:
+    """The text of the last ``level`` heading before ``target`` in document order."""
+    owner = None
+    for node in page.walk():
+        if node is target:
+            return owner
+        if node.tag == level:
+            owner = node.content()
+    return None
+
+
+# --- fixtures ---------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def report(example_ws: sgassure.Workspace) -> AssuranceReport:
+    """The assurance report of the example workspace as at 2025-09-30."""
+    return build_report(example_ws, as_of=AS_OF)
+
+
+@pytest.fixture(scope="module")
+def pages(report: AssuranceReport, tmp_path_factory: pytest.TempPathFactory) -> tuple[str, str]:
+    """The HTML page and the Markdown of the example report, as written."""
+    html_path, md_path = write_report(report, tmp_path_factory.mktemp("report"))
+    return html_path.read_text(encoding="utf-8"), md_path.read_text(encoding="utf-8")
+
+
+def _cell(report: AssuranceReport, cycle: str, agency: str, standard: str) -> HeatmapCell:
+    heatmap = next(h for h in report.heatmaps if h.cycle == cycle)
+    row = next(r for r in heatmap.rows if r.agency == agency)
+    return next(c for c in row.cells if c.standard == standard)
+
+
+# --- the data ---------------------------------------------------------------------------------------------
+
+
+def test_one_heatmap_per_framework_and_cycle(report: AssuranceReport) -> None:
+    """Heatmaps come one per visible cycle, the newest first."""
+    assert [(h.framework, h.cycle, h.framework_version) for h in report.heatmaps] == [
+        ("section-11", "s11-2025", "2025"),
+        ("saaf", "saaf-2025", "2024"),
+        ("saaf", "saaf-2024", "2024"),
+        ("section-11", "s11-2023", "2023"),
+    ]
+
+
+def test_heatmap_rows_are_expected_or_returning_agencies_by_name(report: AssuranceReport) -> None:
+    """A cycle's rows are the agencies expected to return and those that did, sorted by name."""
+    s11 = report.heatmaps[0]
+    assert [r.agency_name for r in s11.rows] == sorted((r.agency_name for r in s11.rows), key=str.casefold)
+    assert [r.agency for r in s11.rows if not r.returned] == ["st-aldhelm"]
+    assert len(s11.rows) == 19
+
+
+def test_cell_is_the_lowest_effective_level_with_counts(report: AssuranceReport) -> None:
+    """A cell holds the lowest effective level of the standard's requirements and counts each level."""
+    assert _cell(report, "s11-2025", "uhwc", "8") == HeatmapCell(
+        agency="uhwc",
+        standard="8",
+        status=CellStatus.RATED,
+        level="not",
+        self_level="not",
+        counts={"fully": 3, "mostly": 0, "partly": 0, "not": 1},
+        met=3,
+    )
+
+
+def test_cell_keeps_the_self_level_when_moderation_changed_it(report: AssuranceReport) -> None:
+    """A moderated rating lowers the cell, and the agency's own lowest rating is kept beside it."""
+    cell = _cell(report, "s11-2025", "ccc-csc", "7")
+    assert (cell.level, cell.self_level, cell.moderated, cell.moderation_changed) == ("partly", "mostly", 1, True)
+
+
+def test_moderation_after_as_of_is_not_seen(example_ws: sgassure.Workspace) -> None:
+    """Read before SEG's moderation, the cell shows the agency's own rating."""
+    early = build_report(example_ws, as_of=dt.date(2025, 6, 1))
+    cell = _cell(early, "s11-2025", "ccc-csc", "7")
+    assert (cell.level, cell.moderated) == ("mostly", 0)
+
+
+def test_cells_without_a_rating_say_why(report: AssuranceReport) -> None:
+    """No return, not applicable, and n/a requirements beside rated ones are told apart."""
+    assert _cell(report, "s11-2025", "st-aldhelm", "1") == HeatmapCell(
+        agency="st-aldhelm", standard="1", status=CellStatus.NO_RETURN
+    )
+    assert _cell(report, "saaf-2025", "harrowfield-dc", "8") == HeatmapCell(
+        agency="harrowfield-dc", standard="8", status=CellStatus.NOT_APPLICABLE, not_applicable=3
+    )
+    assert _cell(report, "saaf-2025", "wfrs", "6").not_applicable == 1
+
+
+@given(levels=st.lists(st.sampled_from(["fully", "mostly", "partly", "not"]), min_size=1, max_size=6))
+def test_cell_level_is_the_worst_of_any_ratings(levels: list[str]) -> None:
+    """Whatever the ratings, the cell's level is the worst and the counts add up."""
+    from sgassure.report._assurance import cell
+
+    framework = S11_2023
+    standard = sgassure.Standard(
+        id="x",
+        title="X",
+        source="s",
+        requirements=tuple(sgassure.Requirement(id=f"x.{i}", text="t") for i in range(len(levels))),
+    )
+    sa = sgassure.SelfAssessment(
+        agency="a",
+        cycle="c",
+        framework="section-11",
+        framework_version="2023",
+        submitted=AS_OF,
+        completed_by="Lead",
+        ratings=tuple(sgassure.Rating(requirement=f"x.{i}", level=lv) for i, lv in enumerate(levels)),
+    )
+    result = cell(framework, sa, standard, kind=sgassure.AgencyKind.POLICE, agency="a", as_of=AS_OF)
+    scale = framework.scale
+    assert result.level == max(levels, key=scale.rank)
+    assert (result.rated, result.met) == (len(levels), sum(1 for lv in levels if scale.is_compliant(lv)))
+
+
+def test_trends_follow_the_supersedes_map(report: AssuranceReport) -> None:
+    """The 2023 supervision requirement 5.3 is compared with the 2025 requirement 5.4, as the catalog maps it."""
+    table = report.trends[0]
+    assert (table.previous_cycle, table.cycle) == ("s11-2023", "s11-2025")
+    assert table.trend("wcpft", "5") == Trend(
+        agency="wcpft",
+        standard="5",
+        kind=TrendKind.UNCHANGED,
+        before="partly",
+        after="partly",
+        pairs=(("5.1", "5.1"), ("5.2", "5.3"), ("5.3", "5.4"), ("5.4", "5.5")),
+    )
+
+
+def test_trends_use_the_rules_engine_mapping(example_ws: sgassure.Workspace, report: AssuranceReport) -> None:
+    """Every compared pair is the one the facts' previous-requirement helper gives."""
+    from sgassure._facts import _previous_id
+
+    table = report.trends[0]
+    cycle = example_ws.cycle(table.cycle)
+    pairs = {pair for t in table.trends for pair in t.pairs}
+    assert pairs
+    assert all(_previous_id(example_ws, cycle, new) == old for old, new in pairs)
+
+
+def test_trend_kinds(report: AssuranceReport) -> None:
+    """Regressed, improved, unchanged with stale evidence and not comparable are each found where they are."""
+    s11, saaf = report.trends
+    assert saaf.trend("harrowfield-dc", "9") == Trend(
+        agency="harrowfield-dc",
+        standard="9",
+        kind=TrendKind.REGRESSED,
+        before="effective",
+        after="working-towards",
+        pairs=(("9.1", "9.1"), ("9.2", "9.2"), ("9.3", "9.3"), ("9.4", "9.4")),
+    )
+    assert saaf.trend("moorside-homes", "5").kind is TrendKind.UNCHANGED_STALE  # P18: evidence expired
+    assert s11.trend("wcc-ph", "9").kind is TrendKind.IMPROVED  # P15: action completed
+    assert s11.trend("st-aldhelm", "1") == Trend(
+        agency="st-aldhelm", standard="1", kind=TrendKind.NOT_COMPARABLE, reason="no return in s11-2025"
+    )
+    assert saaf.trend("oakmere-bc", "8").reason == "no requirement rated in both cycles"
+
+
+def test_escalations_sit_under_the_body_that_must_act(report: AssuranceReport) -> None:
+    """Each escalation is in the group of its body; every other finding is in the business office group."""
+    groups = {g.body: g for g in report.groups}
+    for e in report.audit.escalations:
+        assert [r.finding.fingerprint for r in groups[e.body].entries if r.escalation == e] == [e.finding]
+    office = groups[None]
+    assert office.name == "Business office"
+    assert all(r.escalation is None for r in office.entries)
+    assert sum(len(g.entries) for g in report.groups) == len(report.audit.findings)
+    assert [(g.body, g.name) for g in report.groups] == [
+        ("seg", "Safeguarding Effectiveness Group"),
+        ("wcsp-exec", "WCSP Executive Group"),
+        ("chief-officers", "Wendmoor and Castleby Safeguarding Chief Officers Group"),
+        (None, "Business office"),
+    ]
+
+
+def test_escalation_route_is_named(report: AssuranceReport) -> None:
+    """An escalation shows its route by name, from the agency up to the body."""
+    group = next(g for g in report.groups if g.body == "wcsp-exec")
+    routes = {r.finding.rule: r.route for r in group.entries}
+    assert routes["esc.multiple-high-findings"] == (
+        "University Hospitals of Wendmoor and Castleby NHS Foundation Trust",
+        "Case Review Subgroup",
+        "WCSP Executive Group",
+    )
+
+
+def test_kpis_respect_the_direction_of_good(report: AssuranceReport) -> None:
+    """Lower-is-better reads a fall as better and a higher national figure as worse; context never judges."""
+    rows = {r.indicator: r for r in report.kpis}
+    assert rows["kpi-c02"] == KpiRow(
+        indicator="kpi-c02",
+        title="Re-referrals within 12 months",
+        unit=sgassure.Unit.PERCENT,
+        polarity=sgassure.Polarity.LOWER_IS_BETTER,
+        period="2024-25",
+        value=Decimal("23.9"),
+        source="Children in need census and local performance report",
+        previous_period="2023-24",
+        previous_value=Decimal("24.5"),
+        change=Judgement.BETTER,
+        comparisons=(
+            KpiComparison(kind=sgassure.ComparatorKind.NATIONAL, value=Decimal("22.4"), judgement=Judgement.WORSE),
+            KpiComparison(
+                kind=sgassure.ComparatorKind.STATISTICAL_NEIGHBOURS, value=Decimal("23.1"), judgement=Judgement.WORSE
+            ),
+        ),
+    )
+    assert {c.judgement for c in rows["kpi-c01"].comparisons} | {rows["kpi-c01"].change} == {Judgement.CONTEXT}
+    assert [r.indicator for r in report.kpis] == sorted(rows)
+
+
+def test_picture_is_layered_and_marks_the_gaps(report: AssuranceReport) -> None:
+    """External bodies on top, boards, the bodies under them, agencies at the bottom; gaps numbered."""
+    p = report.picture
+    tops = {layer: min(n.y for n in p.nodes if n.layer == layer) for layer in range(4)}
+    bottoms = {layer: max(n.y + n.height for n in p.nodes if n.layer == layer) for layer in range(4)}
+    assert all(bottoms[i] < tops[i + 1] for i in range(3))
+    assert {n.id for n in p.nodes if n.layer == 1} == {"wcsp", "wsab"}
+    assert {n.node_type for n in p.nodes} == {"agency", "body"}  # offices are not drawn
+    assert p.gaps == (
+        StructuralGap(
+            number=1,
+            kind="no-reporting-line",
+            node="cse-missing",
+            message="Child Sexual Exploitation and Missing Children Subgroup has no reporting line to any body on "
+            "2025-09-30",
+        ),
+        StructuralGap(
+            number=2,
+            kind="statutory-partner-missing",
+            node="wsab",
+            message="Wendmoor and Castleby Safeguarding Adults Board has no seat held by its statutory partner "
+            "'chief officer of police' (police) on 2025-09-30 (Care Act 2014, s.43 and Schedule 2)",
+        ),
+    )
+    assert [(n.id, n.gaps) for n in p.nodes if n.gaps] == [("wsab", (2,)), ("cse-missing", (1,))]
+
+
+def test_picture_boxes_do_not_overlap_and_fit(report: AssuranceReport) -> None:
+    """No two boxes overlap and every box lies inside the drawing."""
+    p = report.picture
+    boxes = [(n.x, n.y, n.x + n.width, n.y + n.height) for n in p.nodes]
+    for i, a in enumerate(boxes):
+        assert (min(a[0], a[1]) >= 0, a[2] <= p.width, a[3] <= p.height) == (True, True, True)
+        for b in boxes[i + 1 :]:
+            assert a[2] <= b[0] or b[2] <= a[0] or a[3] <= b[1] or b[3] <= a[1]
+
+
+def test_picture_edges_are_seats_and_reporting_lines_in_force(report: AssuranceReport) -> None:
+    """The lapsed line from the CSE subgroup is gone; seats and the four kinds of reporting line are drawn."""
+    edges = {(e.source, e.target, e.edge_type) for e in report.picture.edges}
+    assert ("cse-missing", "wcsp-exec", "reports-to") not in edges
+    assert ("exploitation-ops", "cse-missing", "reports-to") in edges
+    assert ("Exploitation Operational Group", "reports to Child Sexual Exploitation and Missing Children Subgroup") in (
+        _words.reporting_lines(report.picture)
+    )
+    assert {e.edge_type for e in report.picture.edges} == {
+        "membership",
+        "reports-to",
+        "annual-report-to",
+        "accountable-to",
+        "escalates-to",
+    }
+
+
+def test_default_as_of_is_the_latest_record_date(make_workspace: WorkspaceBuilder) -> None:
+    """The default date is the latest deadline, observation or audit date."""
+    assert default_as_of(sgassure.load_workspace(make_workspace())) == dt.date(2024, 5, 31)
+
+
+def test_default_as_of_needs_a_dated_record(make_workspace: WorkspaceBuilder) -> None:
+    """A workspace with no cycle, indicator or audit has no default date."""
+    from tests.conftest import MINI_PARTNERSHIP
+
+    bare = make_workspace({"partnership.yaml": MINI_PARTNERSHIP}, base=False)
+    assert default_as_of(sgassure.load_workspace(bare)) is None
+
+
+# --- the page ---------------------------------------------------------------------------------------------
+
+
+def test_page_is_self_contained(pages: tuple[str, str]) -> None:
+    """No script, no stylesheet link, no reference to another file or host: only in-page anchors."""
+    page = pages[0]
+    assert "<script" not in page
+    assert "<link" not in page
+    assert "http:" not in page
+    assert "https:" not in page
+    refs = re.findall(r"\b(?:src|href|xlink:href)\s*=\s*\"([^\"]*)\"", page)
+    assert refs
+    assert all(ref.startswith("#") for ref in refs)
+    assert set(re.findall(r"url\(([^)]*)\)", page)) == {"#arrow"}
+
+
+def test_page_is_accessible(pages: tuple[str, str]) -> None:
+    """One h1, no skipped heading level, lang set, every table captioned, every header cell scoped."""
+    page = parse_html(pages[0])
+    assert page.find("html")[0].attrs["lang"] == "en-GB"
+    headings = [int(n.tag[1]) for n in page.walk() if re.fullmatch(r"h[1-6]", n.tag)]
+    assert headings.count(1) == 1
+    assert headings[0] == 1
+    assert all(b <= a + 1 for a, b in itertools.pairwise(headings))
+    for table in page.find("table"):
+        assert table.children[0].tag == "caption"
+        assert table.children[0].content()
+    assert all(th.attrs.get("scope") in {"col", "row"} for th in page.find("th"))
+    svg = page.find("svg")[0]
+    assert (svg.attrs["role"], [c.tag for c in svg.children[:2]]) == ("img", ["title", "desc"])
+
+
+def test_page_prints_well(pages: tuple[str, str]) -> None:
+    """The print styles set A4 landscape, break between sections and keep colours."""
+    page = pages[0]
+    assert "@page { size: A4 landscape;" in page
+    assert "section.report-section + section.report-section { break-before: page; }" in page
+    assert "print-color-adjust: exact" in page
+
+
+def test_every_heatmap_cell_has_a_text_label(pages: tuple[str, str], report: AssuranceReport) -> None:
+    """Each heatmap cell carries a word, whatever its colour; below-threshold cells are marked so."""
+    page = parse_html(pages[0])
+    tables = page.find("table", "heatmap")
+    assert [t.attrs["data-cycle"] for t in tables] == CYCLES
+    for table, heatmap in zip(tables, report.heatmaps, strict=True):
+        cells = table.find("td")
+        assert len(cells) == len(heatmap.rows) * len(heatmap.standards)
+        assert all(c.find("span", "lv")[0].content() for c in cells)
+        assert sum("below" in c.attrs["class"].split() for c in cells) == heatmap.below_threshold()
+    labels = [c.find("span", "lv")[0].content() for c in tables[0].find("td")]
+    assert {"Fully compliant", "Mostly compliant", "Partly compliant", "Not compliant", "no return"} <= set(labels)
+
+
+def test_legend_marks_the_threshold(pages: tuple[str, str]) -> None:
+    """Each heatmap's key names every level and says where the threshold is."""
+    page = parse_html(pages[0])
+    legends = [u for u in page.find("ul", "legend") if u.attrs.get("aria-label") == "Key to the heatmap"]
+    assert len(legends) == 4
+    threshold = [li.content() for li in legends[0].find("li", "threshold")]
+    assert threshold == ["Threshold: Mostly compliant and above are compliant; cells below it have a heavy border"]
+
+
+def test_escalations_are_under_their_body_heading(pages: tuple[str, str], report: AssuranceReport) -> None:
+    """Each escalation's article follows the h3 of the body the policy names."""
+    page = parse_html(pages[0])
+    articles = {a.attrs["data-finding"]: a for a in page.find("article", "escalation")}
+    assert sorted(articles) == sorted(e.finding for e in report.audit.escalations)
+    for e in report.audit.escalations:
+        assert heading_owner(page, articles[e.finding], "h3") == e.body_name
+
+
+def test_findings_show_message_severity_and_values(pages: tuple[str, str], report: AssuranceReport) -> None:
+    """Every finding's article shows its message, its severity and each explanation line."""
+    page = parse_html(pages[0])
+    articles = {a.attrs["data-finding"]: a for a in page.walk() if a.tag == "article"}
+    assert len(articles) == len(report.audit.findings)
+    for group in report.groups:
+        for r in group.entries:
+            text = articles[r.finding.fingerprint].content()
+            assert r.finding.message in text
+            assert r.finding.severity.value.capitalize() in text
+            assert all(" ".join(line.split()) in text for line in r.explanation)
+
+
+def test_colours_have_enough_contrast() -> None:
+    """Text on every fill the page uses, level colours included, reaches WCAG AA contrast (4.5:1)."""
+
+    def luminance(colour: str) -> float:
+        channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+        linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+    def contrast(a: str, b: str) -> float:
+        light, dark = sorted((luminance(a), luminance(b)), reverse=True)
+        return (light + 0.05) / (dark + 0.05)
+
+    dark = _html.TEXT_COLOUR
+    fills = (*_html.COMPLIANT_COLOURS, *_html.BELOW_COLOURS, "#e6e6e6", "#cdeccd", "#f5b7b1", "#fde9b3", "#f5c04a")
+    pairs = [(dark, fill) for fill in fills]
+    pairs += [("#ffffff", fill) for fill in ("#b3261e", "#6d0a12", "#a1001c")]  # severity and gap tags
+    pairs += [("#1f3b73", "#ffffff"), ("#333333", "#ececec"), (dark, "#e8ecf4"), (dark, "#d9e6fb")]
+    assert [pair for pair in pairs if contrast(*pair) < 4.5] == []
+
+
+@given(size=st.integers(1, 8), data=st.data())
+def test_palette_greens_down_to_the_threshold(size: int, data: st.DataObject) -> None:
+    """Any scale gets a colour per level: greens at or above the threshold, ambers and reds below."""
+    threshold = data.draw(st.integers(0, size - 1))
+    scale = sgassure.RatingScale(
+        levels=tuple(sgassure.RatingLevel(id=f"l{i}", label=f"L{i}") for i in range(size)), threshold=f"l{threshold}"
+    )
+    fills = _html.palette(scale)
+    assert list(fills) == list(scale.level_ids)
+    assert all((fills[lv] in _html.COMPLIANT_COLOURS) == scale.is_compliant(lv) for lv in scale.level_ids)
+
+
+QUOTE_PACK = """\
+version: 1
+id: quote
+title: Comments quoted
+rules:
+  - id: quote.comment
+    title: A comment worth reading
+    severity: low
+    source: Test pack
+    when:
+      all:
+        - fact: rating
+          as: r
+          where: {comment: {matches: '.*moved.*'}}
+    then:
+      finding:
+        message: "{r.agency} says: {r.comment}"
+"""
+
+
+def test_names_are_escaped(make_workspace: WorkspaceBuilder, tmp_path: Path) -> None:
+    """Markup in a name is shown as text in the page and in the picture, never as markup."""
+    from tests.conftest import MINI_PARTNERSHIP
+
+    evil = MINI_PARTNERSHIP.replace("name: Fenmarsh Police", 'name: "Fenmarsh <script>Police</script> & Co"')
+    ws = sgassure.load_workspace(make_workspace({"partnership.yaml": evil}))
+    report = build_report(ws, as_of=dt.date(2024, 6, 30), packs=[sgassure.parse_rule_pack(QUOTE_PACK)])
+    text = write_report(report, tmp_path / "out")[0].read_text(encoding="utf-8")
+    assert "<script" not in text
+    assert '<th scope="row">Fenmarsh &lt;script&gt;Police&lt;/script&gt; &amp; Co</th>' in text
+    assert "<title>Fenmarsh &lt;script&gt;Police&lt;/script&gt; &amp; Co (police)</title>" in text
+
+
+# --- masking ----------------------------------------------------------------------------------------------
+
+
+DECISION = """\
+version: 1
+decisions:
+  - fingerprint: quote/quote.comment/agency=fen-police/cycle=s11-2024/framework=section-11/standard=1/requirement=1.1
+    justification: Discussed with the family at B33 8TH.
+    approver: Independent Chair
+    date: 2024-06-01
+"""
+
+
+def _commented(make_workspace: WorkspaceBuilder) -> sgassure.Workspace:
+    commented = MINI_RETURN.replace(
+        "    level: mostly\n", '    level: mostly\n    comment: "Family moved to LE1 5WW."\n'
+    )
+    return sgassure.load_workspace(
+        make_workspace({"returns/s11-2024/fen-police.yaml": commented, "decisions.yaml": DECISION})
+    )
+
+
+def test_identifiers_are_masked_and_counted(make_workspace: WorkspaceBuilder, tmp_path: Path) -> None:
+    """Postcodes in a finding and a decision are masked in the message, the values and both files, and counted."""
+    ws = _commented(make_workspace)
+    pack = sgassure.parse_rule_pack(QUOTE_PACK)
+    report = build_report(ws, as_of=dt.date(2024, 6, 30), packs=[pack])
+    entry = report.groups[0].entries[0]
+    assert entry.finding.message == "fen-police says: Family moved to [postcode removed]."
+    assert "r.comment = 'Family moved to [postcode removed].': matches '.*moved.*'" in entry.explanation
+    assert entry.finding.decision == (
+        "accepted by Independent Chair on 2024-06-01: Discussed with the family at [postcode removed]."
+    )
+    assert report.masked_items == 2
+    for path in write_report(report, tmp_path):
+        text = html.unescape(path.read_text(encoding="utf-8"))
+        assert "LE1 5WW" not in text
+        assert "B33 8TH" not in text
+        assert (
+            "2 items masked: the workspace's free text holds 2 personal identifiers (2 postcodes); each is replaced "
+            "by a label such as [postcode removed] wherever this report would show it."
+        ) in text
+
+
+def test_masking_can_be_turned_off(make_workspace: WorkspaceBuilder, tmp_path: Path) -> None:
+    """With masking off the identifier shows and the page says so."""
+    report = build_report(
+        _commented(make_workspace), as_of=dt.date(2024, 6, 30), packs=[sgassure.parse_rule_pack(QUOTE_PACK)], mask=False
+    )
+    text = html.unescape(write_report(report, tmp_path)[0].read_text(encoding="utf-8"))
+    assert report.masked_items == 0
+    assert "fen-police says: Family moved to LE1 5WW." in text
+    assert "Discussed with the family at B33 8TH." in text
+    assert (
+        "Masking is off: the workspace's free text holds 2 personal identifiers (2 postcodes), which this report "
+        "may show."
+    ) in text
+
+
+def test_example_masking_statement(pages: tuple[str, str]) -> None:
+    """The example report says how many items it masked."""
+    assert (
+        "2 items masked: the workspace's free text holds 2 personal identifiers (1 NHS number, 1 postcode)" in pages[1]
+    )
+
+
+# --- the Markdown twin ------------------------------------------------------------------------------------
+
+
+def test_markdown_has_the_same_sections(pages: tuple[str, str]) -> None:
+    """The Markdown has one h1 and the HTML page's sections, in the same order."""
+    md = pages[1]
+    h2 = [line[3:] for line in md.splitlines() if line.startswith("## ")]
+    assert h2 == [name for _, name, _ in _html.SECTIONS]
+    assert sum(line.startswith("# ") for line in md.splitlines()) == 1
+
+
+def test_markdown_tables_are_well_formed(pages: tuple[str, str]) -> None:
+    """Every row of every Markdown table has as many cells as its header."""
+    table: list[str] = []
+    for line in [*pages[1].splitlines(), ""]:
+        if line.startswith("|"):
+            table.append(line)
+            continue
+        if table:
+            widths = {len(re.findall(r"(?<!\\)\|", row)) for row in table}
+            assert len(widths) == 1, table[0]
+            table = []
+
+
+def test_markdown_escalations_are_under_their_body(pages: tuple[str, str], report: AssuranceReport) -> None:
+    """In the Markdown, each escalation's heading follows the heading of its body."""
+    body = None
+    seen: dict[str, str] = {}
+    titles = {r.finding.message: g.name for g in report.groups for r in g.entries if r.escalation}
+    for line in pages[1].splitlines():
+        if line.startswith("### "):
+            body = line[4:]
+        for message in titles:
+            if message in line and body is not None:
+                seen[message] = body
+    assert seen == titles
+
+
+# --- writing, determinism, the command --------------------------------------------------------------------
+
+
+def test_write_report_replaces_files_atomically(report: AssuranceReport, tmp_path: Path) -> None:
+    """Writing over an earlier report leaves exactly the two files, with no temporary file behind."""
+    out = tmp_path / "new" / "folder"
+    write_report(report, out)
+    (out / "index.html").write_text("old", encoding="utf-8")
+    paths = write_report(report, out)
+    assert paths == (out / "index.html", out / "report.md")
+    assert sorted(p.name for p in out.iterdir()) == ["index.html", "report.md"]
+    assert paths[0].read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+
+
+@pytest.mark.slow
+def test_two_runs_are_byte_identical(example_path: Path, tmp_path: Path) -> None:
+    """Two processes with different hash seeds write byte-identical HTML and Markdown."""
+    script = textwrap.dedent(
+        """
+        import argparse, sys
+        from sgassure import _cli_report
+        parser = argparse.ArgumentParser()
+        _cli_report.add_parser(parser.add_subparsers(dest="command"))
+        sys.exit(_cli_report.run(parser.parse_args(sys.argv[1:])))
+        """
+    )
+    outputs = []
+    for seed in ("1", "4242"):
+        out = tmp_path / seed
+        env = {**os.environ, "PYTHONHASHSEED": seed, "PYTHONPATH": str(ROOT / "src")}
+        done = subprocess.run(
+            [sys.executable, "-c", script, "report", str(example_path), "--out", str(out), "--as-of", "2025-09-30"],
+            env=env,
+            capture_output=True,
+            check=False,
+            timeout=300,
+        )
+        assert done.returncode == 0, done.stderr.decode()
+        outputs.append(((out / "index.html").read_bytes(), (out / "report.md").read_bytes()))
+    assert outputs[0] == outputs[1]
+    assert len(outputs[0][0]) > 100_000
+
+
+def _args(*argv: str) -> argparse.Namespace:
+    parser = argparse.ArgumentParser()
+    _cli_report.add_parser(parser.add_subparsers(dest="command"))
+    return parser.parse_args(["report", *argv])
+
+
+def test_report_command_writes_both_files(
+    example_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`sgassure report` writes index.html and report.md and says where; the default date is the latest record."""
+    assert _cli_report.run(_args(str(example_path), "--out", str(tmp_path))) == 0
+    assert capsys.readouterr().out == (
+        f"report as at 2025-07-16 (the workspace's latest as-at date)\n"
+        f"wrote {tmp_path / 'index.html'}\nwrote {tmp_path / 'report.md'}\n"
+    )
+    assert "As at <strong>2025-07-16</strong>" in (tmp_path / "index.html").read_text(encoding="utf-8")
+
+
+def test_report_command_bad_input(make_workspace: WorkspaceBuilder, tmp_path: Path) -> None:
+    """A workspace that does not load raises a LoadError; one with no dated record needs --as-of."""
+    with pytest.raises(sgassure.LoadError):
+        _cli_report.run(_args(str(tmp_path / "missing"), "--out", str(tmp_path / "out")))
+    from tests.conftest import MINI_PARTNERSHIP
+
+    bare = make_workspace({"partnership.yaml": MINI_PARTNERSHIP}, base=False)
+    with pytest.raises(sgassure.SgassureError) as info:
+        _cli_report.run(_args(str(bare), "--out", str(tmp_path / "out")))
+    assert str(info.value) == f"{bare} holds no dated record to read the report at; give --as-of"
+
+
+def test_report_command_usage() -> None:
+    """--out is required and --as-of must be a date."""
+    with pytest.raises(SystemExit):
+        _args("ws")
+    with pytest.raises(SystemExit):
+        _args("ws", "--out", "o", "--as-of", "30/09/2025")
