@@ -8,6 +8,7 @@ Commands:
 - ``sgassure rules check PACK ...``: lint rule packs.
 - ``sgassure rules diff OLD NEW WORKSPACE --as-of DATE``: what a pack change would add and remove.
 - ``sgassure graph WORKSPACE [--format ...] [--gaps --as-of DATE]``: the partnership graph and its gaps.
+- ``sgassure appraise FILE [--sensitivity] [--check]``: score an option appraisal and check it.
 - ``sgassure report WORKSPACE --out DIR [--as-of DATE]``: the offline HTML and Markdown assurance report.
 - ``sgassure template FRAMEWORK --out FILE.xlsx``: a return template with drop-downs.
 - ``sgassure import WORKSPACE FILE --agency A --cycle C``: a spreadsheet return into the workspace.
@@ -39,7 +40,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from sgassure import _cli_graph, _cli_report, _cli_sheets
+from sgassure import _cli_appraise, _cli_graph, _cli_report, _cli_sheets
 from sgassure._summary import render_text, summarise
 from sgassure.audit import compare_with_previous, run_audit, run_pack_tests
 from sgassure.errors import LoadError, SgassureError
@@ -55,7 +56,7 @@ EXIT_BAD_INPUT = 2
 
 
 # Commands defined in their own modules: each has add_parser(subparsers) and run(args) -> int.
-_EXTENSIONS: tuple[Any, ...] = (_cli_graph, _cli_report, _cli_sheets)
+_EXTENSIONS: tuple[Any, ...] = (_cli_appraise, _cli_graph, _cli_report, _cli_sheets)
 _EXTENSION_COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {}
 
 
@@ -245,7 +246,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return command(args)
     except LoadError as exc:
-        what = getattr(args, "file", None) if args.command == "import" else None
+        what = getattr(args, "file", None) if args.command in ("import", "appraise") else None
         what = what or getattr(args, "workspace", None) or "the input"
         print(f"sgassure: cannot load {what}:", file=sys.stderr)
         print(str(exc), file=sys.stderr)
