@@ -395,3 +395,35 @@ def test_generated_workspaces_cover_every_rule() -> None:
     never_silent = sorted(r for r, n in fired_in.items() if n == cases)
     assert not never_fired, f"rules that never fired: {never_fired}"
     assert not never_silent, f"rules that fired in every case: {never_silent}"
+
+
+NULL_PACK = """
+version: 1
+id: nulls
+title: Comparisons with missing values
+framework: section-11
+rules:
+  - id: nulls.comment-changed
+    title: A comment changed between cycles
+    severity: info
+    source: test
+    when:
+      all:
+        - fact: rating
+          as: now
+          where: {latest: true}
+        - fact: rating
+          as: before
+          where: {agency: $now.agency, cycle: $now.previous_cycle, requirement: $now.previous_requirement,
+                  comment: {ne: $now.comment}}
+    then:
+      finding: {message: "{now.agency} {now.requirement}"}
+"""
+
+
+def test_comparisons_with_missing_values_match_nothing_in_both_paths() -> None:
+    """A comparison with another fact's missing field does not match, and the engine does not fail on it."""
+    ws = sgassure.load_workspace(sgassure.example_workspace_path())
+    packs = (parse_rule_pack(NULL_PACK, source="<nulls>"),)
+    fired = assert_agree(ws, dt.date(2025, 9, 30), packs)
+    assert fired == {"nulls.comment-changed"}

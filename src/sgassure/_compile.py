@@ -301,6 +301,7 @@ class _Compiler:
         for j, pattern in enumerate(rule.when.none):
             compiled, _, _ = self.pattern(pattern, pack.framework, (*at, "none", j))
             patterns.append({f"{pattern.name}$not": compiled})
+        _require_compared_fields(rule, patterns)
         out[name] = (
             {"all": patterns},
             CompiledRule(
@@ -325,6 +326,30 @@ class _Compiler:
                     + (f"; it has {', '.join(map(repr, known))}" if known else ""),
                 )
         return out
+
+
+def _require_compared_fields(rule: Rule, patterns: list[dict[str, Any]]) -> None:
+    """Make both sides of every non-equality comparison with another fact exist.
+
+    Null fields are absent from the facts the engine sees, and a ``ne``/``lt``/
+    ``le``/``gt``/``ge`` reference to an absent field of another fact makes the
+    engine fail (error 311) instead of not matching. A comparison with a missing
+    value never holds, so requiring both fields to exist changes no result.
+    """
+    by_alias = {alias: body for pattern in patterns for alias, body in pattern.items()}
+    for pattern in (*rule.when.all, *rule.when.none):
+        for field, test in pattern.where.items():
+            for op in _COMPARE:
+                value = getattr(test, op)
+                match = REFERENCE.match(value) if isinstance(value, str) else None
+                if match is None:
+                    continue
+                own = by_alias.get(pattern.name) or by_alias.get(f"{pattern.name}$not")
+                other = by_alias.get(match.group(1))
+                source = "effective_level" if field == "level" else field
+                for body, name in ((own, source), (other, match.group(2))):
+                    if body is not None and {"$ex": {name: 1}} not in body["$and"]:
+                        body["$and"].append({"$ex": {name: 1}})
 
 
 def _show(value: Any) -> str:
