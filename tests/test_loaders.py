@@ -150,7 +150,7 @@ def test_unexpected_entry_in_workspace(make_workspace: WorkspaceBuilder) -> None
     """A stray file in a workspace is reported, not ignored."""
     root = make_workspace({"notes.txt": "hello\n"})
     assert load_problems(root) == [
-        "notes.txt: unexpected entry in a workspace; expected only: case-file-audits, catalogs, cycles, "
+        "notes.txt: unexpected entry in a workspace; expected only: appraisals, case-file-audits, catalogs, cycles, "
         "decisions.yaml, indicators.yaml, partnership.yaml, practitioner-audits, published.yaml, returns",
     ]
 

@@ -23,7 +23,7 @@ from tests.conftest import MINI_RETURN, WorkspaceBuilder
 
 import sgassure
 from sgassure import _cli_report
-from sgassure.report import _html, _words
+from sgassure.report import _appraisal_section, _html, _words
 from sgassure.report.assurance import (
     AssuranceReport,
     CellStatus,
@@ -495,6 +495,7 @@ def test_colours_have_enough_contrast() -> None:
 
     dark = _html.TEXT_COLOUR
     fills = (*_html.COMPLIANT_COLOURS, *_html.BELOW_COLOURS, "#e6e6e6", "#cdeccd", "#f5b7b1", "#fde9b3", "#f5c04a")
+    fills += _appraisal_section.CHART_COLOURS
     pairs = [(dark, fill) for fill in fills]
     pairs += [("#ffffff", fill) for fill in ("#b3261e", "#6d0a12", "#a1001c")]  # severity and gap tags
     pairs += [("#1f3b73", "#ffffff"), ("#333333", "#ececec"), (dark, "#e8ecf4"), (dark, "#d9e6fb")]
@@ -729,3 +730,166 @@ def test_report_command_usage() -> None:
         _args("ws")
     with pytest.raises(SystemExit):
         _args("ws", "--out", "o", "--as-of", "30/09/2025")
+
+
+# --- option appraisals ------------------------------------------------------------------------------------
+
+MINI_APPRAISAL = """\
+version: 1
+id: mini
+title: "Front door <review> & options"
+programme: Fenmarsh front door
+event: 2024-04-01
+options:
+  - {id: stay, label: Stay as we are, role: business-as-usual, shortlisted: true, shortlist_reason: Baseline.}
+  - {id: hub, label: "Hub <one>", role: preferred, shortlisted: true, shortlist_reason: Best fit.}
+  - {id: merge, label: Merge, shortlisted: false, shortlist_reason: Too costly.}
+groups:
+  - id: obj
+    label: Objectives
+    scale: {min: 0, max: 3, step: 1}
+    criteria:
+      - {id: o1, label: Reach, weight: 60%}
+      - {id: o2, label: Speed, weight: 40%}
+      - {id: o3, label: Record, not_applicable: true, reason: Not scored.}
+scores:
+  o1: {stay: 1, hub: 3}
+  o2: {stay: 2, hub: 1}
+sensitivity: {samples: 200, seed: 7}
+"""
+
+
+def _section_of(page: Node, anchor: str) -> Node | None:
+    return next((n for n in page.find("section") if n.attrs.get("id") == anchor), None)
+
+
+def test_workspace_loads_its_appraisals_sorted_by_id(make_workspace: WorkspaceBuilder) -> None:
+    """Appraisal files in appraisals/ load with the appraisal loader, sorted by id; problems name the file."""
+    second = MINI_APPRAISAL.replace("id: mini", "id: alpha")
+    root = make_workspace({"appraisals/z.yaml": MINI_APPRAISAL, "appraisals/a.yaml": second})
+    assert [a.id for a in sgassure.load_workspace(root).appraisals] == ["alpha", "mini"]
+    (root / "appraisals" / "a.yaml").write_text(MINI_APPRAISAL, encoding="utf-8")
+    (root / "appraisals" / "z.yaml").write_text(MINI_APPRAISAL.replace("weight: 40%", "weight: 30%"), encoding="utf-8")
+    with pytest.raises(sgassure.LoadError) as info:
+        sgassure.load_workspace(root)
+    assert str(info.value).splitlines() == [
+        "appraisals/z.yaml:15:7: groups[0].criteria: the weights sum to 90%, not 100%; write 'shortfall: as-written' "
+        "to use them as written or 'shortfall: renormalise' to scale them to 100%"
+    ]
+    (root / "appraisals" / "z.yaml").write_text(MINI_APPRAISAL, encoding="utf-8")
+    with pytest.raises(sgassure.LoadError) as info:
+        sgassure.load_workspace(root)
+    assert str(info.value) == "appraisals/z.yaml:2:5: id: duplicate appraisal id 'mini' (also in appraisals/a.yaml)"
+
+
+def test_example_appraisal_is_reported(report: AssuranceReport) -> None:
+    """The example's appraisal is scored as the appraisal module scores it, with its findings and robustness."""
+    (ra,) = report.appraisals
+    assert ra.result == sgassure.score_appraisal(sgassure.load_appraisal(sgassure.example_appraisal_path()))
+    assert (ra.appraisal, ra.preferred, ra.robust, len(ra.findings)) == ("wc-ipa-2025", "integrated", False, 9)
+    assert ra.robust_reasons == (
+        "its lead of 0.05 over 'integrated-plus' is within the noise of the inputs (0.091)",
+        "it ranks first in 91.6% of 10000 samples with weights varied by 10%, below the 95% required",
+    )
+
+
+def test_appraisal_section_has_a_table_and_a_chart(pages: tuple[str, str], report: AssuranceReport) -> None:
+    """After the indicators: per appraisal one results table in the published layout and one bar per option."""
+    page = parse_html(pages[0])
+    anchors = [n.attrs["id"] for n in page.find("section", "report-section")]
+    assert anchors[-3:] == ["indicators", "appraisals", "about"]
+    section = _section_of(page, "appraisals")
+    assert section is not None
+    (ra,) = report.appraisals
+    assert ra.result is not None
+    (table,) = section.find("table", "appraisal-results")
+    rows = [[c.content() for c in tr.children] for tr in table.find("tr")]
+    preferred = {"integrated": " (preferred)"}
+    assert rows[0] == ["Criterion", "Weight", *(o.label + preferred.get(o.id, "") for o in _example_shortlist())]
+    assert rows[2] == [
+        "obj-1 One point of contact, 8am to 8pm, seven days a week",
+        "25.0%",
+        *("0.00", "0.25", "0.50", "0.50", "0.75", "0.50"),
+    ]
+    assert ["Subtotal: Critical success factors", "99.9%", *["3.33", "3.66", "3.33", "3.00", "4.00", "4.00"]] in rows
+    assert rows[-2:] == [["Total", "", "3.70", "4.46", "4.58", "5.00", "6.43", "6.38"], ["Rank", "", *"654312"]]
+    (chart,) = section.find("svg", "appraisal-chart")
+    bars = chart.find("g", "bar")
+    assert [b.attrs["data-option"] for b in bars] == list(ra.result.options)
+    assert all(len(b.find("g", "segment")) == 8 - _zeros(ra.result, b.attrs["data-option"]) for b in bars)
+    assert [c.tag for c in chart.children[:2]] == ["title", "desc"]
+    assert (
+        "Integrated point of access: obj-1 0.75, obj-2 0.55, obj-3 0.40, obj-4 0.55, obj-6 0.18, csf-1 1.67, "
+        "csf-2 1.33, csf-3 1.00; total 6.43, rank 1" in section.content()
+    )
+    assert "9 findings: 6 high, 2 medium, 1 low" in section.content()
+    assert "is not a robust choice" in section.content()
+    md = pages[1]
+    assert "| **Total** |  | 3.70 | 4.46 | 4.58 | 5.00 | 6.43 | 6.38 |" in md
+    assert (
+        "- Remain as is: obj-1 0.00, obj-2 0.00, obj-3 0.00, obj-4 0.18, obj-6 0.18, csf-1 0.33, csf-2 1.33, "
+        "csf-3 1.67; total 3.70, rank 6" in md
+    )
+
+
+def _example_shortlist() -> tuple[sgassure.Option, ...]:
+    return sgassure.load_appraisal(sgassure.example_appraisal_path()).shortlist
+
+
+def _zeros(result: sgassure.AppraisalResult, option: str) -> int:
+    return sum(1 for c in result.weights if result.weighted[c][option] == 0)
+
+
+def test_contributions_sum_to_the_totals(report: AssuranceReport) -> None:
+    """Each bar's segments are the option's weighted scores, and they add up to its total exactly."""
+    (ra,) = report.appraisals
+    assert ra.result is not None
+    for option, parts in _appraisal_section.contributions(ra.result):
+        assert sum(v for _, v in parts) == ra.result.totals[option]
+
+
+def test_appraisal_section_escapes_and_is_absent_without_appraisals(
+    make_workspace: WorkspaceBuilder, tmp_path: Path
+) -> None:
+    """A workspace without appraisals has no appraisal section; one with them shows them, every text escaped."""
+    as_of = dt.date(2024, 6, 30)
+    packs = [sgassure.parse_rule_pack(QUOTE_PACK)]
+    plain = build_report(sgassure.load_workspace(make_workspace()), as_of=as_of, packs=packs)
+    html_path, md_path = write_report(plain, tmp_path / "plain")
+    page = parse_html(html_path.read_text(encoding="utf-8"))
+    assert _section_of(page, "appraisals") is None
+    assert "Option appraisals" not in html_path.read_text(encoding="utf-8")
+    assert "## Option appraisals" not in md_path.read_text(encoding="utf-8")
+    with_one = make_workspace({"appraisals/mini.yaml": MINI_APPRAISAL})
+    html_path, md_path = write_report(
+        build_report(sgassure.load_workspace(with_one), as_of=as_of, packs=packs), tmp_path / "one"
+    )
+    text = html_path.read_text(encoding="utf-8")
+    assert "<review>" not in text
+    assert "<one>" not in text
+    assert "Front door &lt;review&gt; &amp; options" in text
+    section = _section_of(parse_html(text), "appraisals")
+    assert section is not None
+    (chart,) = section.find("svg", "appraisal-chart")
+    assert len(chart.find("g", "bar")) == 2
+    assert "Hub <one> (preferred)" in md_path.read_text(encoding="utf-8")
+    early = build_report(sgassure.load_workspace(with_one), as_of=dt.date(2024, 3, 31), packs=packs)
+    assert early.appraisals == ()
+
+
+def test_appraisal_section_is_byte_identical_twice(make_workspace: WorkspaceBuilder) -> None:
+    """Two builds of a workspace with appraisals render byte-identical HTML and Markdown."""
+    from sgassure.report import _markdown_report
+
+    second = MINI_APPRAISAL.replace("id: mini", "id: alpha")
+    root = make_workspace({"appraisals/z.yaml": MINI_APPRAISAL, "appraisals/a.yaml": second})
+    renders = []
+    for _ in range(2):
+        packs = [sgassure.parse_rule_pack(QUOTE_PACK)]
+        built = build_report(sgassure.load_workspace(root), as_of=dt.date(2024, 6, 30), packs=packs)
+        renders.append((_html.render(built), _markdown_report.render(built)))
+    assert renders[0] == renders[1]
+    assert [n.attrs["data-appraisal"] for n in parse_html(renders[0][0]).find("section", "appraisal")] == [
+        "alpha",
+        "mini",
+    ]

@@ -17,6 +17,7 @@ A *workspace* is a folder holding one partnership's data::
     indicators.yaml           key performance indicators
     published.yaml            published tables and attendance rates
     decisions.yaml            accepted gaps (findings accepted by the board, until an expiry)
+    appraisals/*.yaml         option appraisals of integration programmes (one per file)
 
 Examples:
     >>> ws = load_workspace(example_workspace_path())
@@ -45,6 +46,7 @@ import attrs
 from sgassure import _validate
 from sgassure._convert import structure_document
 from sgassure._yaml import Document, parse_document
+from sgassure.appraisal import Appraisal, parse_appraisal
 from sgassure.assessments import AuditCycle, CaseFileAudit, PractitionerAudit, SelfAssessment
 from sgassure.consistency import PublishedFigures
 from sgassure.errors import LoadError, Location, Problem
@@ -362,7 +364,7 @@ class Workspace:
 
     Collections are sorted by a documented key, whatever the order of files on
     disk: cycles by id; assessments by (cycle, agency); audits by id;
-    indicators by id.
+    indicators by id; option appraisals by id.
 
     Examples:
         >>> ws = load_workspace(example_workspace_path())
@@ -379,6 +381,7 @@ class Workspace:
     case_file_audits: tuple[CaseFileAudit, ...] = ()
     practitioner_audits: tuple[PractitionerAudit, ...] = ()
     indicators: tuple[Indicator, ...] = ()
+    appraisals: tuple[Appraisal, ...] = ()
     published: PublishedFigures = attrs.field(factory=PublishedFigures)
     decisions: tuple[Decision, ...] = ()
     decision_locations: tuple[Location, ...] = attrs.field(default=(), eq=False, repr=False)
@@ -425,6 +428,7 @@ _KNOWN_ENTRIES = {
     "indicators.yaml": "indicators",
     "published.yaml": "published figures",
     "decisions.yaml": "accepted gaps",
+    "appraisals": "option appraisals",
 }
 # Files that document a workspace and are not part of its data.
 _DOCUMENTATION = {"README.md", "planted.yaml"}
@@ -464,6 +468,27 @@ class _WorkspaceLoader:
         loaded = (self.parse(p, cls) for p in _yaml_files(self.root, folder, recursive=recursive))
         return [item for item in loaded if item is not None]
 
+    def appraisals(self) -> list[Appraisal]:
+        """The option appraisals in ``appraisals/``, each read by the appraisal loader; duplicate ids reported."""
+        found: dict[str, tuple[Appraisal, str]] = {}
+        for path in _yaml_files(self.root, "appraisals"):
+            if path.suffix != ".yaml":
+                self.fail(path, "not a .yaml file; a workspace folder holds only YAML data files")
+                continue
+            try:
+                text, source = _read(path, self.name(path))
+                appraisal = parse_appraisal(text, source=source)
+            except LoadError as exc:
+                self.problems.extend(exc.problems)
+                continue
+            if appraisal.id in found:
+                doc = parse_document(text, source=source)
+                seen = found[appraisal.id][1]
+                self.problems.append(doc.problem(("id",), f"duplicate appraisal id {appraisal.id!r} (also in {seen})"))
+            else:
+                found[appraisal.id] = (appraisal, source)
+        return [a for a, _ in found.values()]
+
     def optional(self, name: str, cls: type[T]) -> tuple[T, Document] | None:
         path = self.root / name
         return self.parse(path, cls) if path.is_file() else None
@@ -488,6 +513,7 @@ class _WorkspaceLoader:
         kpis = self.optional("indicators.yaml", IndicatorSet)
         published = self.optional("published.yaml", PublishedFigures)
         decisions = self.optional("decisions.yaml", DecisionLog)
+        appraisals = self.appraisals()
         for framework, doc in catalogs:
             self.problems.extend(_validate.check_framework(framework, doc))
         if partnership is None:
@@ -536,6 +562,7 @@ class _WorkspaceLoader:
             case_file_audits=tuple(sorted((a for a, _ in case_audits), key=lambda a: a.id)),
             practitioner_audits=tuple(sorted((a for a, _ in practitioner), key=lambda a: a.id)),
             indicators=tuple(sorted(kpis[0].indicators, key=lambda k: k.id)) if kpis else (),
+            appraisals=tuple(sorted(appraisals, key=lambda a: a.id)),
             published=published[0] if published else PublishedFigures(),
             decisions=decisions[0].decisions if decisions else (),
             decision_locations=tuple(
@@ -626,4 +653,7 @@ def scan_workspace(workspace: Workspace) -> tuple[IdentifierMatch, ...]:
     for kpi in workspace.indicators:
         found += scan_record(kpi, path=f"indicators[{kpi.id}]")
     found += scan_record(workspace.published, path="published")
+    for appraisal in workspace.appraisals:
+        found += scan_record(appraisal, path=f"appraisals[{appraisal.id}]")
+    found += scan_record(workspace.decisions, path="decisions")
     return tuple(found)

@@ -21,13 +21,15 @@ import attrs
 import networkx as nx
 
 from sgassure._facts import _previous_id
+from sgassure.appraisal import Appraisal, analyse_sensitivity, check_appraisal, score_appraisal
 from sgassure.assessments import AuditCycle, Rating, SelfAssessment
 from sgassure.audit import run_audit
+from sgassure.errors import SgassureError
 from sgassure.findings import AuditResult, Escalation, Finding
 from sgassure.graph import partnership_graph
 from sgassure.indicators import ComparatorKind, Indicator
 from sgassure.partnership import AgencyKind, BodyKind, Partnership, ReportingLineKind
-from sgassure.privacy import mask_identifiers, scan_record
+from sgassure.privacy import mask_identifiers
 from sgassure.report.assurance import (
     BUSINESS_OFFICE,
     AssuranceReport,
@@ -42,6 +44,7 @@ from sgassure.report.assurance import (
     PartnershipPicture,
     PictureEdge,
     PictureNode,
+    ReportedAppraisal,
     ReportedFinding,
     StructuralGap,
     Trend,
@@ -326,6 +329,34 @@ def kpi_row(kpi: Indicator, as_of: dt.date, text: Masker) -> KpiRow:
     )
 
 
+# --- option appraisals -------------------------------------------------------------------------------
+
+
+def reported_appraisal(a: Appraisal, text: Masker) -> ReportedAppraisal:
+    """An appraisal scored, checked for completeness and tested for robustness with the file's own seed."""
+    findings = tuple(attrs.evolve(f, message=text(f.message)) for f in check_appraisal(a))
+    base = ReportedAppraisal(
+        appraisal=a.id,
+        title=text(a.title),
+        programme=text(a.programme),
+        event=a.event,
+        options={o.id: text(o.label) for o in a.shortlist},
+        groups={g.id: text(g.label) for g in a.groups},
+        criteria={c.id: text(c.label) for _, c in a.criteria()},
+        result=None,
+        findings=findings,
+        preferred=a.preferred.id if a.preferred else None,
+    )
+    try:
+        result = score_appraisal(a)
+    except SgassureError as exc:
+        return attrs.evolve(base, unscored=text(str(exc)))
+    sensitivity = analyse_sensitivity(a, result=result)
+    return attrs.evolve(
+        base, result=result, robust=sensitivity.robust, robust_reasons=tuple(map(text, sensitivity.reasons))
+    )
+
+
 # --- the partnership picture ---------------------------------------------------------------------------
 
 GapDetector = Callable[[Workspace, nx.MultiDiGraph, dt.date], Iterator[tuple[str, str, str]]]
@@ -480,11 +511,12 @@ def build(ws: Workspace, *, as_of: dt.date, packs: Sequence[RulePack] | None, ma
         as_of=as_of,
         packs=result.packs,
         mask=mask,
-        identifiers=scan_workspace(ws) + scan_record(ws.decisions, path="decisions"),
+        identifiers=scan_workspace(ws),
         audit=result,
         heatmaps=heatmaps,
         trends=trend_tables(ws, as_of, heatmaps, text),
         groups=body_groups(ws, result, text),
         kpis=tuple(kpi_row(k, as_of, text) for k in sorted(ws.indicators, key=lambda k: k.id)),
         picture=picture(ws, as_of, text),
+        appraisals=tuple(reported_appraisal(a, text) for a in ws.appraisals if a.event is None or a.event <= as_of),
     )

@@ -7,9 +7,9 @@ cell names its level in words, below-threshold cells also get a heavy border,
 and gaps in the picture carry a numbered tag.
 
 Sections, in order: summary, heatmaps, trends, findings and escalations by the
-body that must act, the partnership, indicators, and a note on how the report
-reads the data. Option appraisals will join as a section of their own once the
-workspace model holds them: add a renderer to :data:`SECTIONS`.
+body that must act, the partnership, indicators, option appraisals (only when
+the workspace holds some: :data:`OPTIONAL`), and a note on how the report
+reads the data.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from collections import Counter
 from collections.abc import Callable
 from importlib import resources
 
+from sgassure.report import _appraisal_section
 from sgassure.report import _words as words
 from sgassure.report.assurance import (
     AssuranceReport,
@@ -482,10 +483,22 @@ SECTIONS: tuple[tuple[str, str, Renderer], ...] = (
     ("actions", "Findings and escalations by the body that must act", actions),
     ("partnership", "The partnership", partnership),
     ("indicators", "Indicators against comparators", kpis),
-    # An option-appraisal section (results table, chart of weighted contributions) goes here once the
-    # workspace model holds appraisals.
+    ("appraisals", "Option appraisals", _appraisal_section.html_section),
     ("about", "About this report", about),
 )
+
+
+def _has_appraisals(report: AssuranceReport) -> bool:
+    return bool(report.appraisals)
+
+
+OPTIONAL: dict[str, Callable[[AssuranceReport], bool]] = {"appraisals": _has_appraisals}
+"""Sections shown only when the report has something for them, by anchor."""
+
+
+def sections(report: AssuranceReport) -> tuple[tuple[str, str, Renderer], ...]:
+    """The sections this report shows, in order: every section, less the optional ones it has nothing for."""
+    return tuple(s for s in SECTIONS if s[0] not in OPTIONAL or OPTIONAL[s[0]](report))
 
 
 def _css() -> str:
@@ -496,7 +509,8 @@ def render(report: AssuranceReport) -> str:
     """The whole page, deterministic for the same report."""
     day = report.as_of.isoformat()
     title = f"Assurance report: {report.partnership_name}"
-    contents = "".join(f'<li><a href="#{anchor}">{_e(name)}</a></li>' for anchor, name, _ in SECTIONS)
+    shown = sections(report)
+    contents = "".join(f'<li><a href="#{anchor}">{_e(name)}</a></li>' for anchor, name, _ in shown)
     out = [
         "<!DOCTYPE html>",
         '<html lang="en-GB">',
@@ -519,7 +533,7 @@ def render(report: AssuranceReport) -> str:
         "</header>",
         "<main>",
     ]
-    for anchor, name, renderer in SECTIONS:
+    for anchor, name, renderer in shown:
         out += _section(anchor, name, renderer(report))
     out += ["</main>", "</body>", "</html>"]
     return "\n".join(out) + "\n"

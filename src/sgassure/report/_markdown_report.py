@@ -1,7 +1,8 @@
 """The assurance report as Markdown, the twin of the HTML page (private; see :mod:`sgassure.report.assurance`).
 
 Same sections, same order, same words as the HTML page; the partnership
-picture becomes its layers as lists (the drawing is in ``index.html``).
+picture becomes its layers as lists and the appraisals' charts become lists of
+contributions (the drawings are in ``index.html``).
 Table cells escape ``|`` and fold newlines.
 """
 
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+from sgassure.report import _appraisal_section
 from sgassure.report import _words as words
 from sgassure.report.assurance import AssuranceReport, BodyGroup, Heatmap, ReportedFinding, TrendKind, TrendTable
 from sgassure.rules import Severity
@@ -205,6 +207,8 @@ def render(report: AssuranceReport) -> str:
         out += body_group(group)
     out += ["## The partnership", "", *partnership(report), ""]
     out += ["## Indicators against comparators", "", *kpis(report), ""]
+    if report.appraisals:
+        out += ["## Option appraisals", "", *_appraisal_section.markdown_section(report), ""]
     out += ["## About this report", "", f"Read as at {day}; records dated later are not seen.", ""]
     out += [words.masking_statement(report)]
     text = "\n".join(out)

@@ -6,7 +6,9 @@
 successive cycles; the audit's findings and escalations grouped by the body
 that must act (:class:`BodyGroup`); indicators against their comparators
 (:class:`KpiRow`); the partnership drawn as a layered picture with its gaps
-marked (:class:`PartnershipPicture`); and how many personal identifiers were
+marked (:class:`PartnershipPicture`); the workspace's option appraisals,
+scored, checked for completeness and tested for robustness
+(:class:`ReportedAppraisal`); and how many personal identifiers were
 masked. :func:`write_report` writes it as ``index.html`` (self-contained:
 inline CSS and SVG, no script, no external reference) and ``report.md``.
 
@@ -29,9 +31,14 @@ How the report reads the data (see also ``docs/report.md``):
 - **Groups.** An escalation is listed under the body the escalation policy
   names; every finding that is not escalated is listed under the business
   office, by rule pack. Bodies sort by name, the business office comes last.
+- **Appraisals** whose event is dated after the report's date are not
+  shown. They are scored exactly (:func:`~sgassure.score_appraisal`), and
+  their figures shown rounded half-up to 2 decimals as the appraisal module
+  shows them; robustness is that of :func:`~sgassure.analyse_sensitivity`
+  with the file's own samples and seed, so it is reproducible.
 - **Order.** Heatmaps and trend tables newest cycle first (by opening date,
-  then cycle id); rows by agency name; indicators by id. Two runs give
-  byte-identical files.
+  then cycle id); rows by agency name; indicators and appraisals by id. Two
+  runs give byte-identical files.
 
 Examples:
     >>> import datetime as dt
@@ -53,6 +60,7 @@ from pathlib import Path
 
 import attrs
 
+from sgassure.appraisal import AppraisalResult
 from sgassure.findings import AuditResult, Escalation, Finding
 from sgassure.indicators import ComparatorKind, Polarity, Unit
 from sgassure.privacy import IdentifierMatch
@@ -73,6 +81,7 @@ __all__ = [
     "PartnershipPicture",
     "PictureEdge",
     "PictureNode",
+    "ReportedAppraisal",
     "ReportedFinding",
     "StructuralGap",
     "Trend",
@@ -456,6 +465,40 @@ class PartnershipPicture:
 
 
 @attrs.frozen(kw_only=True)
+class ReportedAppraisal:
+    """An option appraisal as the report shows it: exact results, completeness findings and robustness.
+
+    Labels are keyed by id and masked like every text of the report;
+    ``result`` is None when the appraisal cannot be scored (``unscored`` says
+    why). ``robust`` is None when no option is marked preferred or there is no
+    result; ``robust_reasons`` says which test the preferred option fails.
+
+    Examples:
+        >>> ReportedAppraisal(appraisal="x", title="X", programme="P", options={}, groups={}, criteria={},
+        ...     result=None, unscored="no scores", findings=()).robust is None
+        True
+    """
+
+    appraisal: str
+    title: str
+    programme: str
+    event: dt.date | None = None
+    options: dict[str, str]
+    """Label of each short-listed option, in the file's order."""
+    groups: dict[str, str]
+    """Label of each group of criteria, in the file's order."""
+    criteria: dict[str, str]
+    """Label of each criterion, in the file's order."""
+    result: AppraisalResult | None
+    unscored: str = ""
+    findings: tuple[Finding, ...]
+    """The completeness check's findings (:func:`~sgassure.check_appraisal`), most serious first."""
+    preferred: str | None = None
+    robust: bool | None = None
+    robust_reasons: tuple[str, ...] = ()
+
+
+@attrs.frozen(kw_only=True)
 class AssuranceReport:
     """Everything the assurance report shows, as typed data.
 
@@ -486,6 +529,7 @@ class AssuranceReport:
     groups: tuple[BodyGroup, ...]
     kpis: tuple[KpiRow, ...]
     picture: PartnershipPicture
+    appraisals: tuple[ReportedAppraisal, ...] = ()
 
     @property
     def masked_items(self) -> int:
