@@ -337,23 +337,31 @@ def test_picture_is_layered_and_marks_the_gaps(report: AssuranceReport) -> None:
     assert all(bottoms[i] < tops[i + 1] for i in range(3))
     assert {n.id for n in p.nodes if n.layer == 1} == {"wcsp", "wsab"}
     assert {n.node_type for n in p.nodes} == {"agency", "body"}  # offices are not drawn
-    assert p.gaps == (
-        StructuralGap(
-            number=1,
-            kind="no-reporting-line",
-            node="cse-missing",
-            message="Child Sexual Exploitation and Missing Children Subgroup has no reporting line to any body on "
-            "2025-09-30",
-        ),
-        StructuralGap(
-            number=2,
-            kind="statutory-partner-missing",
-            node="wsab",
-            message="Wendmoor and Castleby Safeguarding Adults Board has no seat held by its statutory partner "
-            "'chief officer of police' (police) on 2025-09-30 (Care Act 2014, s.43 and Schedule 2)",
-        ),
+    kinds = sorted({g.kind for g in p.gaps})
+    assert kinds == [
+        "dead-end",
+        "low-attendance",
+        "no-escalation-route",
+        "no-information-sharing",
+        "no-reporting-route",
+        "no-self-assessment",
+        "one-board-only",
+        "reporting-cycle",
+        "single-point-of-failure",
+        "statutory-partner-no-seat",
+    ]
+    assert [g.number for g in p.gaps] == list(range(1, len(p.gaps) + 1))
+    police = next(g for g in p.gaps if g.kind == "statutory-partner-no-seat")
+    assert police == StructuralGap(
+        number=police.number,
+        kind="statutory-partner-no-seat",
+        node="wsab",
+        message="Wendmoor and Castleby Safeguarding Adults Board has no seat held by its statutory partner "
+        "'chief officer of police' on 2025-09-30",
     )
-    assert [(n.id, n.gaps) for n in p.nodes if n.gaps] == [("wsab", (2,)), ("cse-missing", (1,))]
+    marked = {n.id: n.gaps for n in p.nodes if n.gaps}
+    assert police.number in marked["wsab"]
+    assert "cse-missing" in marked
 
 
 def test_picture_boxes_do_not_overlap_and_fit(report: AssuranceReport) -> None:
@@ -643,11 +651,13 @@ def test_markdown_escalations_are_under_their_body(pages: tuple[str, str], repor
     seen: dict[str, str] = {}
     titles = {r.finding.message: g.name for g in report.groups for r in g.entries if r.escalation}
     for line in pages[1].splitlines():
+        if line.startswith("## ") and "gap" in line.lower():
+            break  # the picture's list of gaps may repeat a message
         if line.startswith("### "):
             body = line[4:]
         for message in titles:
             if message in line and body is not None:
-                seen[message] = body
+                seen.setdefault(message, body)
     assert seen == titles
 
 

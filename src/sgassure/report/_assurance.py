@@ -26,7 +26,7 @@ from sgassure.assessments import AuditCycle, Rating, SelfAssessment
 from sgassure.audit import run_audit
 from sgassure.errors import SgassureError
 from sgassure.findings import AuditResult, Escalation, Finding
-from sgassure.graph import partnership_graph
+from sgassure.graph import analyse_gaps, partnership_graph
 from sgassure.indicators import ComparatorKind, Indicator
 from sgassure.partnership import AgencyKind, BodyKind, Partnership, ReportingLineKind
 from sgassure.privacy import mask_identifiers
@@ -366,42 +366,17 @@ def _edge_type(key: str) -> str:
     return key.split("#", 1)[0]
 
 
-def missing_statutory_seats(ws: Workspace, graph: nx.MultiDiGraph, as_of: dt.date) -> Iterator[tuple[str, str, str]]:
-    """Boards with a statutory partner role in force and no seat on the board held by an agency of its kinds."""
-    del graph  # seats are read from the partnership, with their tenure
-    p = ws.partnership
-    for need in p.statutory_partners:
-        if not need.in_force_on(as_of):
-            continue
-        kinds = set(need.agency_kinds)
-        if any(p.agency(m.agency).kind in kinds for m in p.members(need.board, on=as_of)):
-            continue
-        board = p.body(need.board).name
-        wanted = ", ".join(k.value for k in need.agency_kinds)
-        yield (
-            "statutory-partner-missing",
-            need.board,
-            f"{board} has no seat held by its statutory partner {need.role!r} ({wanted}) on {as_of.isoformat()}"
-            f" ({need.citation})",
-        )
+def graph_gaps(ws: Workspace, graph: nx.MultiDiGraph, as_of: dt.date) -> Iterator[tuple[str, str, str]]:
+    """Every gap the partnership-graph analysis finds, marked on the body (or else the agency) it concerns."""
+    del graph  # the analysis builds its own graph as at the date
+    for gap in analyse_gaps(ws, as_of=as_of).gaps:
+        node = gap.body or gap.board or gap.agency or (gap.bodies[0] if gap.bodies else None)
+        if node is not None:
+            yield gap.kind.value, node, gap.message
 
 
-def no_reporting_line(ws: Workspace, graph: nx.MultiDiGraph, as_of: dt.date) -> Iterator[tuple[str, str, str]]:
-    """Bodies of the arrangements (boards and the bodies under them) with no reporting line out on ``as_of``."""
-    for body in ws.partnership.bodies:
-        if body.kind.is_external:
-            continue
-        out = [k for _, _, k in graph.out_edges(body.id, keys=True) if _edge_type(k) in REPORTING_EDGES]
-        if not out:
-            yield (
-                "no-reporting-line",
-                body.id,
-                f"{body.name} has no reporting line to any body on {as_of.isoformat()}",
-            )
-
-
-GAP_DETECTORS: tuple[GapDetector, ...] = (missing_statutory_seats, no_reporting_line)
-"""The gap detectors the picture marks; the partnership-graph analysis adds its own here."""
+GAP_DETECTORS: tuple[GapDetector, ...] = (graph_gaps,)
+"""The gap detectors the picture marks: the partnership-graph analysis (:func:`sgassure.analyse_gaps`)."""
 
 BOX_WIDTH, BOX_HEIGHT, GAP_X, GAP_Y, LAYER_GAP, BAND_LABEL, MARGIN, PER_ROW = 150, 52, 14, 14, 40, 24, 16, 8
 LAYERS = (
