@@ -20,17 +20,14 @@ import argparse
 import csv
 import io
 import json
-import os
-import sys
-import tempfile
 from collections.abc import Callable
 from fractions import Fraction
-from pathlib import Path
 from typing import Any
 
 import attrs
 
 from sgassure import _scoring
+from sgassure._files import write_output
 from sgassure.appraisal import (
     DISPLAY_PLACES,
     Appraisal,
@@ -776,21 +773,6 @@ def add_parser(subparsers: Any) -> None:
     p.add_argument("--out", help="write the output to this file (atomically) instead of stdout")
 
 
-def _write(text: str, out: str | None) -> None:
-    if out is None:
-        sys.stdout.write(text)
-        return
-    target = Path(out)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def run(args: argparse.Namespace) -> int:
     """Run ``sgassure appraise``: 0 clean, 1 when a finding reaches ``--fail-on``.
 
@@ -801,7 +783,7 @@ def run(args: argparse.Namespace) -> int:
     appraisal = load_appraisal(args.file)
     check = bool(args.check or args.fail_on)
     report = build_report(appraisal, sensitivity=args.sensitivity, check=check, seed=args.seed, samples=args.samples)
-    _write(render(report, args.format), args.out)
+    write_output(render(report, args.format), args.out)
     if args.fail_on and report.findings:
         bar = Severity(args.fail_on).rank
         if any(f.severity.rank >= bar for f in report.findings):

@@ -16,15 +16,12 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import os
-import sys
-import tempfile
 from collections import Counter
-from pathlib import Path
 from typing import Any
 
 import networkx as nx
 
+from sgassure._files import write_output
 from sgassure.errors import SgassureError
 from sgassure.graph import (
     GapKind,
@@ -74,21 +71,6 @@ def add_parser(subparsers: Any) -> None:
         help="percentage of board meetings a statutory partner must attend (default: 75)",
     )
     graph.add_argument("--out", help="write the output to this file (atomically) instead of stdout")
-
-
-def _write(text: str, out: str | None) -> None:
-    if out is None:
-        sys.stdout.write(text)
-        return
-    target = Path(out)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _counts(graph: nx.MultiDiGraph) -> dict[str, dict[str, int]]:
@@ -222,5 +204,5 @@ def run(args: argparse.Namespace) -> int:
         "mermaid": lambda: graph_to_mermaid(graph, highlight=highlight),
         "svg": lambda: graph_to_svg(graph, highlight=highlight),
     }
-    _write(renderers[args.format](), args.out)
+    write_output(renderers[args.format](), args.out)
     return 1 if report is not None and report.gaps else 0

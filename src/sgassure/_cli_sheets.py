@@ -26,13 +26,14 @@ from pathlib import Path
 from typing import Any
 
 from sgassure._convert import did_you_mean, structure_document, unstructure_document
+from sgassure._files import write_text_atomically
 from sgassure._validate import Context, check_assessment
 from sgassure._yaml import dump_yaml, parse_document
 from sgassure.assessments import SelfAssessment
 from sgassure.audit import run_audit
 from sgassure.errors import LoadError, SgassureError
 from sgassure.rules import bundled_rule_packs
-from sgassure.spreadsheets import _write_text, read_return, write_agency_slice, write_findings, write_template
+from sgassure.spreadsheets import read_return, write_agency_slice, write_findings, write_template
 from sgassure.standards import bundled_framework, bundled_frameworks
 from sgassure.workspace import load_self_assessment, load_workspace
 
@@ -137,7 +138,7 @@ def _import(args: argparse.Namespace) -> int:
             )
     previous = target.read_bytes() if target.exists() else None
     target.parent.mkdir(parents=True, exist_ok=True)
-    _write_text(target, text)
+    write_text_atomically(target, text)
     try:
         if inside:
             load_workspace(root)
@@ -147,7 +148,7 @@ def _import(args: argparse.Namespace) -> int:
         if previous is None:
             target.unlink()
         else:
-            _write_text(target, previous.decode("utf-8"))
+            write_text_atomically(target, previous.decode("utf-8"))
         raise
     where = "the workspace loads" if inside else "it reads back"
     counts = f"{_count(len(assessment.ratings), 'rating')}, {_count(len(assessment.actions), 'action')}"

@@ -35,12 +35,12 @@ import datetime as dt
 import json
 import os
 import sys
-import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 from sgassure import _cli_appraise, _cli_graph, _cli_report, _cli_sheets
+from sgassure._files import write_output
 from sgassure._summary import render_text, summarise
 from sgassure.audit import compare_with_previous, run_audit, run_pack_tests
 from sgassure.errors import LoadError, SgassureError
@@ -128,21 +128,6 @@ def _pack(name: str) -> RulePack:
     return bundled[name]
 
 
-def _write(text: str, out: str | None) -> None:
-    if out is None:
-        sys.stdout.write(text)
-        return
-    target = Path(out)
-    fd, tmp = tempfile.mkstemp(dir=target.parent or Path("."), prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def _previous(path: str) -> list[str]:
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
@@ -164,7 +149,7 @@ def _audit(args: argparse.Namespace) -> int:
     resolved: tuple[str, ...] = ()
     if previous is not None:
         result, resolved = compare_with_previous(result, previous)
-    _write(render_audit(result, args.format, resolved=resolved), args.out)
+    write_output(render_audit(result, args.format, resolved=resolved), args.out)
     if args.fail_on:
         bar = Severity(args.fail_on).rank
         if any(f.severity.rank >= bar and f.decision is None for f in result.findings):

@@ -39,7 +39,6 @@ from __future__ import annotations
 import csv
 import io
 import os
-import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -47,6 +46,7 @@ from typing import Any
 import attrs
 
 from sgassure._convert import did_you_mean
+from sgassure._files import write_atomically, write_text_atomically
 from sgassure._sheets_layout import (
     _ABOUT,
     _ABOUT_COLUMNS,
@@ -83,26 +83,6 @@ def _suffix(path: str | os.PathLike[str], what: str) -> str:
     if suffix not in (".xlsx", ".csv"):
         raise SgassureError(f"{what} is written as .xlsx or .csv; got {Path(path).name!r}")
     return suffix
-
-
-def _atomic(path: str | os.PathLike[str], write: Callable[[Path], None]) -> None:
-    """Write through a temporary file in the target's folder, then rename it into place."""
-    target = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=target.suffix)
-    os.close(fd)
-    try:
-        write(Path(tmp))
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def _write_text(path: str | os.PathLike[str], text: str) -> None:
-    def write(tmp: Path) -> None:
-        tmp.write_bytes(text.encode("utf-8"))
-
-    _atomic(path, write)
 
 
 def _csv_text(sections: Sequence[Sequence[Sequence[object]]]) -> str:
@@ -176,9 +156,9 @@ def write_template(
             [_RATINGS_COLUMNS, *_requirement_rows(framework)],
             [["# Actions"], _ACTIONS_COLUMNS],
         ]
-        _write_text(path, _csv_text(rows))
+        write_text_atomically(path, _csv_text(rows))
         return
-    _atomic(path, lambda tmp: _template_workbook(framework, agency, cycle).save(tmp))
+    write_atomically(path, lambda tmp: _template_workbook(framework, agency, cycle).save(tmp))
 
 
 def _book() -> tuple[Any, Any]:
@@ -356,7 +336,7 @@ def _write_book(path: str | os.PathLike[str], sheets: Sequence[tuple[str, Sequen
             _sheet(book, title, [str(h) for h in header], body, widths)
         book.save(tmp)
 
-    _atomic(path, build)
+    write_atomically(path, build)
 
 
 def write_findings(result: AuditResult, path: str | os.PathLike[str], *, mask: bool = True) -> None:
@@ -386,7 +366,7 @@ def write_findings(result: AuditResult, path: str | os.PathLike[str], *, mask: b
     suffix = _suffix(path, "findings")
     text = render_audit(_masked(result, mask), "csv")
     if suffix == ".csv":
-        _write_text(path, text)
+        write_text_atomically(path, text)
         return
     findings = list(csv.reader(io.StringIO(text, newline="")))
     escalations: list[list[object]] = [list(_ESCALATION_COLUMNS), *_escalation_rows(_masked(result, mask))]
@@ -508,4 +488,4 @@ def write_agency_slice(
         [["# Findings"], *findings, []],
         [["# Escalations"], *escalations],
     ]
-    _write_text(path, _csv_text(sections))
+    write_text_atomically(path, _csv_text(sections))

@@ -53,13 +53,13 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import os
-import tempfile
 from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
 
 import attrs
 
+from sgassure._files import write_text_atomically
 from sgassure.appraisal import AppraisalResult
 from sgassure.findings import AuditResult, Escalation, Finding
 from sgassure.indicators import ComparatorKind, Polarity, Unit
@@ -595,17 +595,6 @@ def build_report(
     return _assurance.build(workspace, as_of=as_of, packs=packs, mask=mask)
 
 
-def _write_atomically(target: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def write_report(report: AssuranceReport, out_dir: str | os.PathLike[str]) -> tuple[Path, ...]:
     """Write the report as ``index.html`` and ``report.md`` in a folder, each file atomically.
 
@@ -635,6 +624,6 @@ def write_report(report: AssuranceReport, out_dir: str | os.PathLike[str]) -> tu
     pages = (("index.html", _html.render(report)), ("report.md", _markdown_report.render(report)))
     for name, text in pages:
         target = folder / name
-        _write_atomically(target, text)
+        write_text_atomically(target, text)
         written.append(target)
     return tuple(written)
