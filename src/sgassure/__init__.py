@@ -143,7 +143,7 @@ from sgassure.privacy import (
     mask_identifiers,
     scan_record,
 )
-from sgassure.report import audit_to_json, render_audit
+from sgassure.report import audit_to_json, finding_to_json, render_audit
 from sgassure.report.assurance import (
     AssuranceReport,
     BodyGroup,
@@ -397,6 +397,7 @@ __all__ = [
     "expected_returns",
     "find_identifiers",
     "finding_sort_key",
+    "finding_to_json",
     "fingerprint",
     "graph_from_graphml",
     "graph_from_node_link",

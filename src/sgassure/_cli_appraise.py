@@ -42,6 +42,7 @@ from sgassure.appraisal import (
 )
 from sgassure.errors import SgassureError
 from sgassure.findings import Finding
+from sgassure.report import finding_to_json
 from sgassure.rules import Severity
 
 SCHEMA_VERSION = 1
@@ -106,27 +107,6 @@ def _share(value: Fraction) -> dict[str, str]:
 
 def _optional(value: Fraction | None) -> str | None:
     return None if value is None else _scoring.exact(value)
-
-
-def _finding_json(f: Finding) -> dict[str, Any]:
-    return {
-        "fingerprint": f.fingerprint,
-        "pack": f.pack,
-        "rule": f.rule,
-        "title": f.title,
-        "severity": f.severity.value,
-        "source": f.source,
-        "subject": dict(f.subject),
-        "message": f.message,
-        "explanation": {
-            "conditions": [
-                {"alias": c.alias, "fact": c.fact, "field": c.field, "test": c.test, "value": c.value}
-                for c in f.explanation.conditions
-            ],
-            "counted": list(f.explanation.counted),
-            "absent": list(f.explanation.absent),
-        },
-    }
 
 
 def _results_json(a: Appraisal, r: AppraisalResult) -> dict[str, Any]:
@@ -304,7 +284,7 @@ def report_to_json(report: Report) -> dict[str, Any]:
         "unscored": report.unscored,
         "recheck": None if report.recheck is None else _recheck_json(report.recheck),
         "sensitivity": None if report.sensitivity is None else _sensitivity_json(report.sensitivity),
-        "findings": None if report.findings is None else [_finding_json(f) for f in report.findings],
+        "findings": None if report.findings is None else [finding_to_json(f) for f in report.findings],
     }
 
 

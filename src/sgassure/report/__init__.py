@@ -25,13 +25,22 @@ from typing import Any
 from sgassure.findings import AuditResult, Finding
 from sgassure.rules import Severity
 
-__all__ = ["AUDIT_SCHEMA_VERSION", "FORMATS", "audit_to_json", "render_audit"]
+__all__ = ["AUDIT_SCHEMA_VERSION", "FORMATS", "audit_to_json", "finding_to_json", "render_audit"]
 
 AUDIT_SCHEMA_VERSION = 1
 FORMATS = ("text", "json", "csv", "md")
 
 
-def _finding(f: Finding) -> dict[str, Any]:
+def finding_to_json(f: Finding) -> dict[str, Any]:
+    """A finding as JSON-ready data: the one form every machine-readable output uses.
+
+    Examples:
+        >>> from sgassure import Explanation, Severity
+        >>> f = Finding(pack="p", rule="r", title="t", severity=Severity.LOW, source="s",
+        ...     subject={"agency": "a"}, message="m", explanation=Explanation(conditions=()))
+        >>> finding_to_json(f)["fingerprint"]
+        'p/r/agency=a'
+    """
     return {
         "fingerprint": f.fingerprint,
         "pack": f.pack,
@@ -83,7 +92,7 @@ def audit_to_json(result: AuditResult, *, resolved: tuple[str, ...] = ()) -> dic
             "accepted": sum(1 for f in result.findings if f.decision is not None),
             "resolved": len(resolved),
         },
-        "findings": [_finding(f) for f in result.findings],
+        "findings": [finding_to_json(f) for f in result.findings],
         "escalations": [
             {
                 "finding": e.finding,
