@@ -199,3 +199,14 @@ def test_reference_page_lists_every_fact_field() -> None:
         assert f"### `{kind}`" in page
         for name, spec in fields.items():
             assert f"| `{name}` | {spec.type} | {spec.doc} |" in page, f"{kind}.{name}"
+
+
+def test_pack_file_that_is_not_utf8_is_a_located_error(tmp_path: object) -> None:
+    """A rule pack file that is not UTF-8 text is a LoadError naming the file, not a decoding crash."""
+    from pathlib import Path
+
+    bad = Path(str(tmp_path)) / "latin1.yaml"
+    bad.write_bytes((HEAD + RULE).replace("Below threshold", "Below threshold \u00e9").encode("latin-1"))
+    with pytest.raises(sgassure.LoadError) as info:
+        sgassure.load_rule_pack(bad)
+    assert str(info.value) == f"{bad}: not UTF-8 text (invalid continuation byte)"

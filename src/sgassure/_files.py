@@ -1,7 +1,10 @@
-"""Atomic output: every file sgassure writes goes through a temporary file and a rename.
+"""Files in and out: located reading, and atomic writing.
 
-A reader never sees a half-written report, export or return; a failed write
-leaves the previous file in place and no temporary file behind.
+Every input file is read as UTF-8 with problems reported as a located
+:class:`~sgassure.errors.LoadError`. Every file sgassure writes goes through a
+temporary file and a rename: a reader never sees a half-written report, export
+or return; a failed write leaves the previous file in place and no temporary
+file behind.
 """
 
 from __future__ import annotations
@@ -11,6 +14,29 @@ import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+
+from sgassure.errors import LoadError, Location, Problem
+
+
+def read_text(path: str | os.PathLike[str], source: str | None = None) -> tuple[str, str]:
+    """The UTF-8 text of a file and the name problems should give it (``source``, else the path).
+
+    Raises:
+        LoadError: the file is missing, not UTF-8, or cannot be read.
+    """
+    name = source if source is not None else str(path)
+
+    def fail(message: str) -> LoadError:
+        return LoadError([Problem(location=Location(file=name), path="", message=message)])
+
+    try:
+        return Path(path).read_text(encoding="utf-8"), name
+    except FileNotFoundError:
+        raise fail("file not found") from None
+    except UnicodeDecodeError as exc:
+        raise fail(f"not UTF-8 text ({exc.reason})") from None
+    except OSError as exc:
+        raise fail(f"cannot read: {exc.strerror}") from None
 
 
 def write_atomically(path: str | os.PathLike[str], write: Callable[[Path], object]) -> None:

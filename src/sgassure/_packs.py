@@ -13,7 +13,6 @@ import os
 import re
 from collections.abc import Iterator, Sequence
 from decimal import Decimal
-from pathlib import Path as FsPath
 from typing import Any
 
 import attrs
@@ -21,9 +20,10 @@ from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, overrid
 
 from sgassure._convert import _Invalid, _kind, converter, did_you_mean, structure_document
 from sgassure._facts import FACT_KINDS, SUBJECT_KEYS
+from sgassure._files import read_text
 from sgassure._validate import Checker
 from sgassure._yaml import Document, Path, parse_document
-from sgassure.errors import LoadError, Location, Problem
+from sgassure.errors import LoadError, Problem
 from sgassure.rules import (
     DATE_OPERATORS,
     LEVEL_OPERATORS,
@@ -382,11 +382,7 @@ def parse_pack(text: str, *, source: str = "<string>") -> RulePack:
 
 def load_pack(path: str | os.PathLike[str]) -> RulePack:
     """Read and lint a rule pack file."""
-    name = str(path)
-    try:
-        text = FsPath(path).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise LoadError([Problem(location=Location(file=name), path="", message="file not found")]) from None
+    text, name = read_text(path)
     return parse_pack(text, source=name)
 
 

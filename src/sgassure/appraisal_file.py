@@ -26,6 +26,7 @@ import attrs
 
 from sgassure import _scoring
 from sgassure._convert import structure_document
+from sgassure._files import read_text
 from sgassure._validate import Checker
 from sgassure._yaml import Document, parse_document
 from sgassure._yaml import Path as DocPath
@@ -43,7 +44,7 @@ from sgassure.appraisal_model import (
     WeightsProvenance,
 )
 from sgassure.appraisal_table import PublishedScoreTable, _decimal_text
-from sgassure.errors import LoadError, Location, Problem
+from sgassure.errors import LoadError, Problem
 
 __all__ = ["Appraisal", "example_appraisal_path", "load_appraisal", "parse_appraisal"]
 
@@ -362,19 +363,7 @@ def load_appraisal(path: str | os.PathLike[str]) -> Appraisal:
         >>> len(load_appraisal(example_appraisal_path()).shortlist)
         6
     """
-    name = str(path)
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise LoadError([Problem(location=Location(file=name), path="", message="file not found")]) from None
-    except UnicodeDecodeError as exc:
-        raise LoadError(
-            [Problem(location=Location(file=name), path="", message=f"not UTF-8 text ({exc.reason})")]
-        ) from None
-    except OSError as exc:
-        raise LoadError(
-            [Problem(location=Location(file=name), path="", message=f"cannot read: {exc.strerror}")]
-        ) from None
+    text, name = read_text(path)
     return parse_appraisal(text, source=name)
 
 

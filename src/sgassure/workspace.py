@@ -45,6 +45,7 @@ import attrs
 
 from sgassure import _validate
 from sgassure._convert import structure_document
+from sgassure._files import read_text
 from sgassure._yaml import Document, parse_document
 from sgassure.appraisal import Appraisal, parse_appraisal
 from sgassure.assessments import AuditCycle, CaseFileAudit, PractitionerAudit, SelfAssessment
@@ -85,22 +86,6 @@ __all__ = [
 T = TypeVar("T")
 
 
-def _read(path: str | os.PathLike[str], source: str | None = None) -> tuple[str, str]:
-    name = source if source is not None else str(path)
-    try:
-        return Path(path).read_text(encoding="utf-8"), name
-    except FileNotFoundError:
-        raise LoadError([Problem(location=Location(file=name), path="", message="file not found")]) from None
-    except UnicodeDecodeError as exc:
-        raise LoadError(
-            [Problem(location=Location(file=name), path="", message=f"not UTF-8 text ({exc.reason})")]
-        ) from None
-    except OSError as exc:
-        raise LoadError(
-            [Problem(location=Location(file=name), path="", message=f"cannot read: {exc.strerror}")]
-        ) from None
-
-
 def _parse(text: str, source: str, cls: type[T]) -> tuple[T, Document]:
     doc = parse_document(text, source=source)
     return structure_document(doc, cls), doc
@@ -134,7 +119,7 @@ def load_partnership(path: str | os.PathLike[str]) -> Partnership:
         >>> load_partnership(example_workspace_path() / "partnership.yaml").id
         'wendmoor-castleby'
     """
-    text, source = _read(path)
+    text, source = read_text(path)
     return parse_partnership(text, source=source)
 
 
@@ -160,7 +145,7 @@ def load_framework(path: str | os.PathLike[str]) -> Framework:
         ...     load_framework(p).version
         '2025'
     """
-    text, source = _read(path)
+    text, source = read_text(path)
     return parse_framework(text, source=source)
 
 
@@ -189,7 +174,7 @@ def load_cycle(path: str | os.PathLike[str]) -> AuditCycle:
         >>> load_cycle(example_workspace_path() / "cycles" / "s11-2025.yaml").framework
         'section-11'
     """
-    text, source = _read(path)
+    text, source = read_text(path)
     return parse_cycle(text, source=source)
 
 
@@ -220,7 +205,7 @@ def load_self_assessment(path: str | os.PathLike[str]) -> SelfAssessment:
         >>> load_self_assessment(p).framework in {"section-11", "saaf"}
         True
     """
-    text, source = _read(path)
+    text, source = read_text(path)
     return parse_self_assessment(text, source=source)
 
 
@@ -252,7 +237,7 @@ def load_case_file_audit(path: str | os.PathLike[str]) -> CaseFileAudit:
         >>> bool(load_case_file_audit(p).findings)
         True
     """
-    text, source = _read(path)
+    text, source = read_text(path)
     return parse_case_file_audit(text, source=source)
 
 
@@ -282,7 +267,7 @@ def load_practitioner_audit(path: str | os.PathLike[str]) -> PractitionerAudit:
         >>> bool(load_practitioner_audit(p).results)
         True
     """
-    text, source = _read(path)
+    text, source = read_text(path)
     return parse_practitioner_audit(text, source=source)
 
 
@@ -303,7 +288,7 @@ def load_indicators(path: str | os.PathLike[str]) -> IndicatorSet:
         >>> len(load_indicators(example_workspace_path() / "indicators.yaml").indicators) >= 12
         True
     """
-    text, source = _read(path)
+    text, source = read_text(path)
     return parse_indicators(text, source=source)
 
 
@@ -324,7 +309,7 @@ def load_published(path: str | os.PathLike[str]) -> PublishedFigures:
         >>> bool(load_published(example_workspace_path() / "published.yaml").tables)
         True
     """
-    text, source = _read(path)
+    text, source = read_text(path)
     return parse_published(text, source=source)
 
 
@@ -354,7 +339,7 @@ def load_decisions(path: str | os.PathLike[str]) -> DecisionLog:
         ...     load_decisions(path).decisions
         ()
     """
-    text, source = _read(path)
+    text, source = read_text(path)
     return parse_decisions(text, source=source)
 
 
@@ -458,7 +443,7 @@ class _WorkspaceLoader:
             self.fail(path, "not a .yaml file; a workspace folder holds only YAML data files")
             return None
         try:
-            text, source = _read(path, self.name(path))
+            text, source = read_text(path, self.name(path))
             return _parse(text, source, cls)
         except LoadError as exc:
             self.problems.extend(exc.problems)
@@ -476,7 +461,7 @@ class _WorkspaceLoader:
                 self.fail(path, "not a .yaml file; a workspace folder holds only YAML data files")
                 continue
             try:
-                text, source = _read(path, self.name(path))
+                text, source = read_text(path, self.name(path))
                 appraisal = parse_appraisal(text, source=source)
             except LoadError as exc:
                 self.problems.extend(exc.problems)
