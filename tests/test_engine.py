@@ -51,6 +51,9 @@ UNPLANNED = {
 }
 
 
+READS_NESTED = {"r": {"all": [{"m": {"$and": [{"kind": "wide"}, {"n.k0": 0}]}}]}}
+
+
 def ordered(matches: Sequence[Match]) -> list[Match]:
     """Matches sorted by rule, then by the ids of their facts per alias (firing order is not part of the API)."""
     return sorted(matches, key=lambda m: (m.rule, sorted((alias, f["id"]) for alias, f in m.facts.items())))
@@ -290,20 +293,32 @@ def test_duplicate_id_is_refused_and_the_rejected_batch_asserts_nothing() -> Non
     ],
 )
 def test_invalid_facts_are_refused(fact: dict[str, Any], message: str) -> None:
-    """Facts without a string id or kind, with a reserved key or with a value JSON cannot carry are refused."""
-    with Session(GAP) as session, pytest.raises(RulesEngineError) as caught:
+    """Facts without a string id or kind, with a reserved key or with a value JSON cannot carry (read by a rule)."""
+    reads_v = {"has_v": {"all": [{"m": {"$and": [{"kind": "x"}, {"$ex": {"v": 1}}]}}]}}
+    with Session({**GAP, **reads_v}) as session, pytest.raises(RulesEngineError) as caught:
         session.assert_facts([fact])
     # Python 3.12+ appends ": nan" to json's message for NaN
     assert str(caught.value).removesuffix(": nan") == message
 
 
+def test_the_engine_sees_only_the_keys_rules_read_and_matches_return_the_callers_fact() -> None:
+    """Keys no rule reads never reach the engine (a set or NaN there is harmless); the match is the caller's object."""
+    fact = {"id": "a1", "kind": "assessment", "status": "not", "notes": {1, 2}, "score": float("nan")}
+    with Session(GAP) as session:
+        (match,) = session.assert_facts([fact])
+    assert match.facts["m"] is fact
+
+
 @pytest.mark.parametrize("position", [0, 1])
 def test_engine_error_code_at_assert_is_translated_and_names_the_fact(position: int) -> None:
-    """A fact with 254 properties, which the batch call would drop silently, fails as error 302 naming the fact."""
-    wide = {"id": "w1", "kind": "wide", **{f"k{i}": i for i in range(252)}}
-    facts = [{"id": "n1", "kind": "wide"}]
+    """A fact with 254 properties, which the batch call would drop silently, fails as error 302 naming the fact.
+
+    The rule reads ``n.k0``, so the whole of ``n`` reaches the engine; ``n`` and each of its keys count.
+    """
+    wide = {"id": "w1", "kind": "wide", "n": {f"k{i}": i for i in range(251)}}  # id, kind, n and n's 251
+    facts = [{"id": "n1", "kind": "wide", "n": {"k0": 0}}]
     facts.insert(position, wide)
-    with Session({"r": {"all": [{"m": {"kind": "wide"}}]}}) as session:
+    with Session(READS_NESTED) as session:
         with pytest.raises(RulesEngineError) as caught:
             session.assert_facts(facts)
         assert str(caught.value) == (
@@ -315,8 +330,8 @@ def test_engine_error_code_at_assert_is_translated_and_names_the_fact(position: 
 
 def test_widest_fact_the_engine_reads_is_matched() -> None:
     """A fact with 253 properties, the engine's limit, is stored and fires."""
-    wide = {"id": "w1", "kind": "wide", **{f"k{i}": i for i in range(251)}}
-    with Session({"r": {"all": [{"m": {"kind": "wide"}}]}}) as session:
+    wide = {"id": "w1", "kind": "wide", "n": {f"k{i}": i for i in range(250)}}  # id, kind, n and n's 250
+    with Session(READS_NESTED) as session:
         assert session.assert_facts([wide]) == [Match(rule="r", facts={"m": wide})]
 
 

@@ -185,7 +185,7 @@ def test_load_file_not_found(tmp_path: Path) -> None:
 def test_local_catalog_overrides_the_bundled_one(make_workspace: WorkspaceBuilder) -> None:
     """A catalog in catalogs/ with a bundled id and version replaces the bundled one for that workspace."""
     bundled = (Path(sgassure.__file__).parent / "standards" / "section-11-2023.yaml").read_text()
-    local = bundled.replace("label: \"Partly compliant\"", "label: \"Partly compliant (local wording)\"")
+    local = bundled.replace('label: "Partly compliant"', 'label: "Partly compliant (local wording)"')
     assert local != bundled
     root = make_workspace({"catalogs/section-11-2023.yaml": local})
     ws = sgassure.load_workspace(root)

@@ -14,6 +14,7 @@ import sys
 from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
+from unittest import mock
 
 import attrs
 import pytest
@@ -21,6 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import sgassure
+import sgassure.audit as audit_module
 from sgassure._facts import build_facts
 from sgassure.assessments import (
     ActionItem,
@@ -82,9 +84,12 @@ def _example() -> Workspace:
     )
 
 
-def engine_findings(ws: Workspace, as_of: dt.date, packs: Sequence[RulePack]) -> list[tuple[str, str, str]]:
-    """The engine path's findings as (fingerprint, severity, unmasked message)."""
-    result = run_audit(ws, packs, as_of=as_of, mask=False)
+def engine_findings(
+    ws: Workspace, as_of: dt.date, packs: Sequence[RulePack], split: int = audit_module.PARTITION_FACTS
+) -> list[tuple[str, str, str]]:
+    """The engine path's findings as (fingerprint, severity, unmasked message), in sessions of about ``split`` facts."""
+    with mock.patch.object(audit_module, "PARTITION_FACTS", split):
+        result = run_audit(ws, packs, as_of=as_of, mask=False)
     return sorted((f.fingerprint, f.severity.value, f.message) for f in result.findings)
 
 
@@ -94,10 +99,15 @@ def reference_findings(ws: Workspace, as_of: dt.date, packs: Sequence[RulePack])
     return evaluate(packs, facts, ws.frameworks, ws.partnership.escalation_policy, as_of)
 
 
-def assert_agree(ws: Workspace, as_of: dt.date, packs: Sequence[RulePack] | None = None) -> set[str]:
-    """Assert both paths make the same findings; return the rule ids that fired."""
+def assert_agree(
+    ws: Workspace, as_of: dt.date, packs: Sequence[RulePack] | None = None, split: int = audit_module.PARTITION_FACTS
+) -> set[str]:
+    """Assert both paths make the same findings (the engine's run split into sessions of ``split`` facts).
+
+    Returns the rule ids that fired.
+    """
     packs = _packs() if packs is None else packs
-    engine, reference = engine_findings(ws, as_of, packs), reference_findings(ws, as_of, packs)
+    engine, reference = engine_findings(ws, as_of, packs, split), reference_findings(ws, as_of, packs)
     if engine != reference:
         only_engine = sorted(set(engine) - set(reference))[:10]
         only_reference = sorted(set(reference) - set(engine))[:10]
@@ -370,15 +380,17 @@ def test_reference_passes_each_packs_own_tests(pack: RulePack) -> None:
 def test_reference_agrees_on_rules_chained_over_findings_and_counts(as_of: dt.date) -> None:
     """With a pack whose rules read findings (two steps, and after a count), both paths agree."""
     packs = (*_packs(), parse_rule_pack(CHAIN_PACK, source="<chain>"))
-    fired = assert_agree(generate(Knobs(as_of=as_of, clean=False, keep=0.5, rate=0.3, seed=7)), as_of, packs)
+    ws = generate(Knobs(as_of=as_of, clean=False, keep=0.5, rate=0.3, seed=7))
+    fired = assert_agree(ws, as_of, packs, split=1)  # one engine session per agency
+    assert assert_agree(ws, as_of, packs) == fired
     assert {"chain.second-step", "chain.after-count"} <= fired
 
 
 @settings(max_examples=30, deadline=None, database=None, suppress_health_check=list(HealthCheck))
-@given(knobs=knobs_strategy)
-def test_generated_workspaces_agree(knobs: Knobs) -> None:
-    """For generated workspaces the engine path and the reference make the same findings."""
-    assert_agree(generate(knobs), knobs.as_of)
+@given(knobs=knobs_strategy, split=st.sampled_from([1, 25, audit_module.PARTITION_FACTS]))
+def test_generated_workspaces_agree(knobs: Knobs, split: int) -> None:
+    """For generated workspaces the engine path, however split into sessions, and the reference agree."""
+    assert_agree(generate(knobs), knobs.as_of, split=split)
 
 
 def test_generated_workspaces_cover_every_rule() -> None:
@@ -387,9 +399,11 @@ def test_generated_workspaces_cover_every_rule() -> None:
     rules = {rule.id for pack in _packs() for rule in pack.rules}
     fired_in: dict[str, int] = dict.fromkeys(rules, 0)
     cases = 40
-    for _ in range(cases):
+    for case in range(cases):
         knobs = random_knobs(rng)
-        for rule_id in assert_agree(generate(knobs), knobs.as_of):
+        for rule_id in assert_agree(
+            generate(knobs), knobs.as_of, split=1 if case % 2 else audit_module.PARTITION_FACTS
+        ):
             fired_in[rule_id] += 1
     never_fired = sorted(r for r, n in fired_in.items() if n == 0)
     never_silent = sorted(r for r, n in fired_in.items() if n == cases)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import attrs
@@ -93,6 +93,8 @@ class Compiled:
     regexes: tuple[Regex, ...]
     kinds: frozenset[str]
     order: tuple[str, ...]
+    partition_key: str | None
+    """``agency`` when every match of the run lies within the facts of one agency (see :func:`_partition_key`)."""
 
 
 class _Compiler:
@@ -403,7 +405,66 @@ def compile_packs(
         regexes=tuple(compiler.regexes.values()),
         kinds=kinds,
         order=_assert_order(kinds, rules.values()),
+        partition_key=_partition_key(definition, rules.values()),
     )
+
+
+PARTITION_KEY = "agency"
+
+
+def _partition_key(definition: Mapping[str, Mapping[str, Any]], rules: Iterable[CompiledRule]) -> str | None:
+    """``agency`` if a run can be split into engine sessions by agency without changing a match; else None.
+
+    That holds when every pattern after the first of every rule (negated ones
+    included) requires ``agency`` equal to the ``agency`` of an earlier positive
+    pattern, and every count groups by ``agency``: the facts of one match, and
+    the facts a negation or a count consults, then share one agency, or all lack
+    it (a string never equals a missing value). ``any`` rules match one fact at
+    a time.
+
+    Examples:
+        >>> one = {"all": [{"r": {"kind": "rating"}}]}
+        >>> join = {"all": [{"r": {"kind": "rating"}},
+        ...     {"a$not": {"$and": [{"kind": "action"}, {"agency": {"r": "agency"}}, {"cycle": {"r": "cycle"}}]}}]}
+        >>> _partition_key({"one": one, "join": join}, [])
+        'agency'
+        >>> by_cycle = {"all": [{"r": {"kind": "rating"}},
+        ...     {"a": {"$and": [{"kind": "action"}, {"cycle": {"r": "cycle"}}]}}]}
+        >>> _partition_key({"one": one, "by_cycle": by_cycle}, []) is None
+        True
+    """
+    key = PARTITION_KEY
+    for body in definition.values():
+        bound: list[str] = []
+        for index, pattern in enumerate(body.get("all", ())):
+            ((alias, condition),) = pattern.items()
+            if index and not any(_is_join(c, key, bound) for c in _conjuncts(condition)):
+                return None
+            if not alias.endswith("$not"):
+                bound.append(alias)
+    for rule in rules:
+        count = rule.rule.when.count
+        if count is not None and key not in count.by:
+            return None
+    return key
+
+
+def _conjuncts(condition: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """The tests a condition requires together: its ``$and`` items and its other keys, one mapping each."""
+    out: list[Mapping[str, Any]] = []
+    for field, value in condition.items():
+        if field == "$and" and isinstance(value, list):
+            for item in value:
+                out.extend(_conjuncts(item) if isinstance(item, Mapping) else [])
+        else:
+            out.append({field: value})
+    return out
+
+
+def _is_join(test: Mapping[str, Any], key: str, bound: Sequence[str]) -> bool:
+    """Whether a test is ``key`` equal to ``key`` of one of the bound aliases."""
+    value = test.get(key)
+    return isinstance(value, Mapping) and len(value) == 1 and any(value.get(alias) == key for alias in bound)
 
 
 def _assert_order(kinds: frozenset[str], rules: Iterable[CompiledRule]) -> tuple[str, ...]:
@@ -444,11 +505,23 @@ def _kinds(bodies: Iterable[dict[str, Any]]) -> Iterable[str]:
                     yield kind
 
 
-def apply_regexes(facts: list[dict[str, Any]], regexes: Sequence[Regex]) -> None:
-    """Add each regex's boolean field to the facts of its kind (Python syntax, whole-value match)."""
-    compiled = [(r, re.compile(r.pattern)) for r in regexes]
+def apply_regexes(facts: Iterable[dict[str, Any]], regexes: Sequence[Regex]) -> list[dict[str, Any]]:
+    """The facts, with each regex's boolean field added to copies of the facts of its kind (Python syntax, whole value).
+
+    Facts of other kinds are passed on as they are; no fact given is changed.
+    """
+    by_kind: dict[str, list[tuple[Regex, re.Pattern[str]]]] = {}
+    for r in regexes:
+        by_kind.setdefault(r.kind, []).append((r, re.compile(r.pattern)))
+    out = []
     for fact in facts:
-        for regex, pattern in compiled:
-            if fact.get("kind") == regex.kind:
-                value = fact.get(regex.field)
-                fact[regex.target] = isinstance(value, str) and pattern.fullmatch(value) is not None
+        tests = by_kind.get(fact.get("kind"))  # type: ignore[arg-type]  # a fact's kind is a string
+        if not tests:
+            out.append(fact)
+            continue
+        copy = dict(fact)
+        for regex, pattern in tests:
+            value = copy.get(regex.field)
+            copy[regex.target] = isinstance(value, str) and pattern.fullmatch(value) is not None
+        out.append(copy)
+    return out

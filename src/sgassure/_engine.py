@@ -7,20 +7,18 @@ works where the engine is not installed. Section numbers (§) refer to
 
 What the wrapper works around, and how:
 
-* **Isolation (§2.6, §6.2, #262).** Each :class:`Session` has its own ``Host``
-  subclass with its background timer threads disabled (``_run`` does nothing)
-  and exactly one ruleset, always named ``"sgassure"``. ``get_action`` resolves
-  one closure per rule (action name ``"rule:<name>"``), because durable does
-  not tell an action which rule fired it. ``set_rulesets`` mutates its
-  argument (it deletes every ``run`` key), so the session registers a deep,
-  plain copy of the definition.
-* **Leaks (§2.6, §0.5).** A default ``Host`` starts two timer threads that never
-  stop, pin the host, and keep its C memory forever. :meth:`Session.close` calls
-  ``delete_state`` and ``delete_ruleset`` and drops every reference to the host
-  and ruleset: deleted C handles are reused first in, first out, so a stale
-  ``Ruleset`` would later address someone else's ruleset (its handle is zeroed
-  too). A session that is garbage collected unclosed is released by a
-  ``weakref.finalize``.
+* **Isolation and leaks (§2.6, §6.2, §0.5, #262).** A session drives the C
+  core (``durable_rules_engine``) directly and never builds durable's Python
+  ``Host`` or ``Ruleset``: a default ``Host`` starts two timer threads that
+  never stop, pin the host and keep its C memory forever, and its ``Promise``
+  and ``Closure`` wrappers cost tens of microseconds per action (§4.6). Each
+  session creates exactly one ruleset, always named ``"sgassure"``, runs the
+  actions itself (``start_action_for_state``, then ``complete_and_start_action``
+  until none is pending; the engine's state fact is never rewritten), and
+  :meth:`Session.close` calls ``delete_state`` and ``delete_ruleset`` and zeroes
+  the handle: deleted C handles are reused first in, first out, so a stale
+  handle would later address someone else's ruleset. A session that is garbage
+  collected unclosed is released by a ``weakref.finalize``.
 * **A crash in delete_state (found while writing this module).** The C core
   does not initialise a state's action context when it creates the state; the
   context is only set once an action has started and completed. ``delete_state``
@@ -34,13 +32,21 @@ What the wrapper works around, and how:
 * **Identity is a 32-bit hash (§3.3, #376).** The engine compares fact ids only
   by the FNV-1a-32 hash of the id's JSON text (escaped, without the quotes; the
   bytes go through a C ``char``, which is signed on x86-64 and unsigned on most
-  other Linux targets, so both variants are checked). The session keeps the
-  hashes of every id it asserted, of the state fact ``sid-0``, of the sid and of
-  the internal facts; a new id that collides is rewritten ``id#1``, ``id#2``...
-  until its hashes are free. Matches report the caller's id.
+  other Linux targets). The engine therefore never sees the caller's ids: each
+  fact gets a fresh five-character ASCII engine id whose hash differs from those
+  of every id the session gave out before, of the state fact ``sid-0``, of the
+  sid and of the internal head fact (ids are drawn in order, their hashes built
+  byte by byte from their prefixes' hashes, and any id whose hash is taken is
+  skipped). Matches give back the caller's own fact, found by its engine id.
+* **Facts cut to what the rules read.** Before a fact is serialised it is cut
+  down to ``id``, ``kind`` and the top-level keys some rule condition reads (a
+  nested name ``a.b`` keeps all of ``a``); a key no condition reads cannot change
+  a match, and the engine's parsing and per-property limits then apply only to
+  what it must see. Where a rule has a shape the session does not understand,
+  facts are sent whole.
 * **Unmatched facts and batches (§2.5, §3.4, #286).** Facts are asserted in
   chunks with the low-level ``durable_rules_engine.assert_facts`` and then the
-  pending actions are run with ``Ruleset.do_actions`` whatever the result code;
+  pending actions are run whatever the result code; durable's
   ``Host.assert_facts`` would raise ``MessageNotHandledException`` for one
   unmatched fact and leave the other facts' actions pending.
 * **Batches that stop silently (found while writing this module).** The C batch
@@ -48,19 +54,19 @@ What the wrapper works around, and how:
   253 properties, a value of 16 MiB, JSON it misparses) and returns success:
   that fact and every later one in the chunk are dropped without a word, and
   when it is the first fact, the returned state offset is uninitialised and
-  ``do_actions`` segfaulted. Each chunk is therefore framed: a head fact that
+  running the actions segfaulted. Each chunk is therefore framed: a head fact that
   matches nothing (it sets the state offset) and a tail fact, with a fresh id,
   that an internal rule must fire. If the tail did not fire, the chunk's facts
   are asserted again one by one (facts already read give code 2 or 1), which
   names the failing fact and its error code, and the session raises.
-* **Swallowed action errors (§3.5, #350).** ``Promise`` stores an action's
-  exception as a string in the session state and carries on. The session's
-  closures catch every exception themselves, skip the remaining actions of the
-  call, and raise :class:`~sgassure.errors.RuleActionError` (chained with
-  ``from``) once ``do_actions`` returns; the returned state is checked for an
-  ``exception`` key too. Derived facts returned by ``on_match`` are queued and
-  asserted after ``do_actions`` returns, never from inside an action (an assert
-  inside an action that matches nothing raises there and is swallowed, #350).
+* **Swallowed action errors (§3.5, #350).** durable's ``Promise`` stores an
+  action's exception as a string in the session state and carries on. The
+  session calls ``on_match`` itself, catches every exception, skips the
+  remaining matches of the chunk, and raises
+  :class:`~sgassure.errors.RuleActionError` (chained with ``from``) once the
+  pending actions are completed. Derived facts returned by ``on_match`` are
+  queued and asserted after the chunk's actions, never from inside an action
+  (an assert inside an action that matches nothing raises there, #350).
 * **Error codes (§3.1).** ``durable_rules_engine.error("Could not ..., error
   code: N")`` and ``MemoryError`` (code 101) become
   :class:`~sgassure.errors.RulesEngineError` whose message gives the code's
@@ -71,7 +77,8 @@ What the wrapper works around, and how:
   ``repr`` of ``1e-7``, and of every float below 1e-4 or from 1e16 with no
   fraction digits) stops the batch parse as above (error 204 for the fact alone);
   in a rule it is parse error 204. Facts are sent with such
-  numbers rewritten ``1.0e-07``; rules holding such floats are refused.
+  numbers rewritten ``1.0e-07`` (only facts holding a float or a container are
+  scanned); rules holding such floats are refused.
 * **Crashes on cross-fact comparisons (§3.7, #381).** A non-equality comparison
   with another fact reads uninitialised memory unless it sits inside ``$or``.
   The compiler wraps them; the session refuses a rule where one is not inside
@@ -90,11 +97,9 @@ What the wrapper works around, and how:
   a pattern (positive or negated) lacking a positive ``kind`` equality, and
   rules with ``run`` (the session binds actions), ``count`` or ``cap``
   (batched matches), or nested ``alias$all``/``alias$any`` sequences.
-* **Python 3.12 (§1).** Every action calls ``datetime.utcfromtimestamp``, which
-  warns ``DeprecationWarning`` from ``durable.engine``; under ``-W error`` (this
-  project's test setting) every action would fail. Engine calls run under
-  ``warnings.catch_warnings`` with an ``ignore`` filter for exactly that
-  category and the ``durable`` package's modules.
+* **Python 3.12 (§1).** durable's Python actions call
+  ``datetime.utcfromtimestamp``, which warns ``DeprecationWarning`` on 3.12;
+  the session runs none of durable's Python code, so nothing warns.
 
 Order of matches: a session returns matches in the engine's firing order, which
 is an implementation detail (§3.10: grouped by rule, newest fact first, within a
@@ -106,13 +111,11 @@ Threads: a session is single-threaded; durable never releases the GIL (§3.8).
 from __future__ import annotations
 
 import contextlib
-import functools
 import json
 import re
-import warnings
 import weakref
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from typing import Any, Final
+from typing import Any, Final, NamedTuple, NoReturn
 
 import attrs
 
@@ -125,6 +128,7 @@ from sgassure._engine_checks import (
     _describe_code,
     _engine_error,
     _error_code,
+    _read_fields,
 )
 from sgassure.errors import RuleActionError, RulesEngineError
 
@@ -137,7 +141,7 @@ _SID: Final = "0"
 _STATE_ID: Final = f"sid-{_SID}"
 _TAIL_KIND: Final = "\x00sgassure:tail"
 _HEAD_FACT: Final = {"id": "\x00sgassure:head", "kind": "\x00sgassure:head"}
-_ACTION_PREFIX: Final = "rule:"
+_HEAD_TEXT: Final = json.dumps(_HEAD_FACT)
 
 _RESERVED_FACT_KEYS: Final = {
     "sid": "'sid' selects the engine's state partition",
@@ -148,7 +152,6 @@ _RESERVED_FACT_KEYS: Final = {
 # Python writes 1e-07 / 1e+16; the engine needs a fraction before an exponent.
 _EXPONENT_HINT: Final = re.compile(r"\d[eE][-+]?\d")
 _TOKEN: Final = re.compile(r'"(?:[^"\\]|\\.)*"|-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?')
-_DURABLE_MODULES: Final = r"durable(\..*)?\Z"
 
 _encode_string: Final[Callable[[str], str]] = json.encoder.encode_basestring  # as json.dumps(ensure_ascii=False)
 
@@ -167,14 +170,14 @@ def engine_id_hashes(fact_id: str) -> frozenset[int]:
         2
     """
     data = _encode_string(fact_id)[1:-1].encode("utf-8")
-    unsigned = 0x811C9DC5  # FNV-1a 32-bit offset basis; 0x01000193 is its prime
+    unsigned = _FNV_OFFSET
     for byte in data:
-        unsigned = ((unsigned ^ byte) * 0x01000193) & 0xFFFFFFFF
+        unsigned = ((unsigned ^ byte) * _FNV_PRIME) & 0xFFFFFFFF
     if data.isascii():
         return frozenset((unsigned,))
-    signed = 0x811C9DC5
+    signed = _FNV_OFFSET
     for byte in data:
-        signed = ((signed ^ (byte | 0xFFFFFF00 if byte >= 0x80 else byte)) * 0x01000193) & 0xFFFFFFFF
+        signed = ((signed ^ (byte | 0xFFFFFF00 if byte >= 0x80 else byte)) * _FNV_PRIME) & 0xFFFFFFFF
     return frozenset((unsigned, signed))
 
 
@@ -182,8 +185,9 @@ def engine_id_hashes(fact_id: str) -> frozenset[int]:
 class Match:
     """One firing of a rule: its name and, per positive alias, the matched fact.
 
-    ``facts`` holds plain dicts with the caller's keys and the caller's ids
-    (never an id the session rewrote). Negated aliases have no fact.
+    ``facts`` holds, per alias, the caller's own fact as it was asserted (the
+    same object, with every key, not the cut-down copy the engine saw). Negated
+    aliases have no fact.
 
     Examples:
         >>> Match(rule="r1", facts={"m": {"id": "a1", "kind": "assessment"}}).facts["m"]["id"]
@@ -194,10 +198,52 @@ class Match:
     facts: Mapping[str, Mapping[str, Any]]
 
 
-@attrs.frozen
-class _Prepared:
+class _Prepared(NamedTuple):
     text: str
     engine_id: str
+    fact: Mapping[str, Any]
+
+
+_FNV_OFFSET: Final = 0x811C9DC5
+_FNV_PRIME: Final = 0x01000193
+_ID_ALPHABET: Final = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_"
+
+
+def _engine_ids(taken: set[int]) -> Iterator[str]:
+    """Five-character engine ids, in order, whose FNV-1a-32 hashes are not in ``taken``; each one's hash is added.
+
+    The hash of an id is built from its four-character prefix's, so an id costs
+    one multiplication; ASCII ids hash the same whether C's ``char`` is signed.
+
+    Examples:
+        >>> taken = set(engine_id_hashes("sid-0"))
+        >>> ids = _engine_ids(taken)
+        >>> first = [next(ids) for _ in range(3)]
+        >>> first
+        ['00000', '00001', '00002']
+        >>> all(engine_id_hashes(i) <= taken for i in first) and len(taken) == 4
+        True
+    """
+    codes = [(char, ord(char)) for char in _ID_ALPHABET]
+    mask, prime = 0xFFFFFFFF, _FNV_PRIME
+    for a, code_a in codes:
+        hash_a = ((_FNV_OFFSET ^ code_a) * prime) & mask
+        for b, code_b in codes:
+            hash_b = ((hash_a ^ code_b) * prime) & mask
+            for c, code_c in codes:
+                hash_c = ((hash_b ^ code_c) * prime) & mask
+                for d, code_d in codes:
+                    hash_d = ((hash_c ^ code_d) * prime) & mask
+                    prefix = a + b + c + d
+                    for e, code_e in codes:
+                        hashed = ((hash_d ^ code_e) * prime) & mask
+                        if hashed not in taken:
+                            taken.add(hashed)
+                            yield prefix + e
+    raise RulesEngineError("one session cannot take more facts: its engine ids are exhausted")
+
+
+_PLAIN_TYPES: Final = frozenset({str, int, bool, type(None)})
 
 
 class _Handle:
@@ -207,14 +253,6 @@ class _Handle:
 
     def __init__(self) -> None:
         self.value = 0
-
-
-@contextlib.contextmanager
-def _quiet() -> Iterator[None]:
-    """Ignore the DeprecationWarning durable's own modules raise on Python 3.12 (``utcfromtimestamp``)."""
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", category=DeprecationWarning, module=_DURABLE_MODULES)
-        yield
 
 
 def _dre() -> Any:
@@ -228,32 +266,6 @@ def _dre() -> Any:
     return durable_rules_engine
 
 
-@functools.cache
-def _host_class() -> type[Any]:
-    """The private, thread-free ``Host`` subclass (built on first use: durable is imported lazily)."""
-    _dre()
-    from durable import engine  # noqa: PLC0415 - lazy: sgassure imports without the engine
-
-    class _PrivateHost(engine.Host):  # type: ignore[misc]  # durable is untyped
-        def __init__(self, actions: Mapping[str, Callable[[Any], None]]) -> None:
-            self._sgassure_actions = dict(actions)
-            super().__init__()
-
-        def _run(self) -> None:
-            """Start no timer threads: the session runs actions synchronously."""
-
-        def get_action(self, action_name: str) -> Callable[[Any], None]:
-            try:
-                return self._sgassure_actions[action_name]
-            except KeyError:
-                raise RulesEngineError(f"no action is bound to the name {action_name!r}") from None
-
-        def load_ruleset(self, ruleset_name: str) -> Any:
-            raise RulesEngineError(f"this session has no ruleset {ruleset_name!r}")
-
-    return _PrivateHost
-
-
 def _release(handle: _Handle) -> list[str]:
     """Free the session's C state and ruleset; never raises (it may run from the garbage collector)."""
     value, handle.value = handle.value, 0
@@ -262,27 +274,17 @@ def _release(handle: _Handle) -> list[str]:
     problems: list[str] = []
     try:
         dre = _dre()
-        with _quiet():
-            try:
-                dre.delete_state(value, _SID)
-            except (dre.error, MemoryError) as exc:
-                problems.append(str(_engine_error(exc, "delete the session state")))
-            try:
-                dre.delete_ruleset(value)
-            except (dre.error, MemoryError) as exc:
-                problems.append(str(_engine_error(exc, "delete the ruleset")))
+        try:
+            dre.delete_state(value, _SID)
+        except (dre.error, MemoryError) as exc:
+            problems.append(str(_engine_error(exc, "delete the session state")))
+        try:
+            dre.delete_ruleset(value)
+        except (dre.error, MemoryError) as exc:
+            problems.append(str(_engine_error(exc, "delete the ruleset")))
     except Exception as exc:  # noqa: BLE001 - reported to close(); a finalizer must not raise
         problems.append(f"durable-rules failed while closing: {type(exc).__name__}: {exc}")
     return problems
-
-
-def _plain(value: Any) -> Any:
-    """A deep copy made of dicts and lists, as JSON and durable expect."""
-    if isinstance(value, Mapping):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
-    return value
 
 
 def _json_default(value: Any) -> Any:
@@ -291,7 +293,22 @@ def _json_default(value: Any) -> Any:
     raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 
 
-_ENCODER: Final = json.JSONEncoder(ensure_ascii=False, allow_nan=False, default=_json_default)
+_ENCODER: Final = json.JSONEncoder(ensure_ascii=False, allow_nan=False, default=_json_default, separators=(",", ":"))
+# JSONEncoder.encode builds its C encoder on every call; one built once is about 40% faster per fact.
+_C_ENCODER: Final = (
+    None
+    if json.encoder.c_make_encoder is None  # type: ignore[attr-defined]  # untyped private name
+    else json.encoder.c_make_encoder(  # type: ignore[attr-defined]
+        None, _json_default, _encode_string, None, ":", ",", False, False, False
+    )
+)
+
+
+def _encode(value: Any) -> str:
+    """JSON as the engine reads it (UTF-8, no NaN); raises TypeError/ValueError as ``json.dumps`` would."""
+    if _C_ENCODER is None:  # pragma: no cover - CPython always has the C encoder
+        return _ENCODER.encode(value)
+    return "".join(_C_ENCODER(value, 0))
 
 
 def _fix_exponents(text: str) -> str:
@@ -325,6 +342,8 @@ class Session:
             are asserted into the same session after the current actions, so
             rules chain.
         chunk_size: facts per low-level batch assert.
+        omit_none: leave out keys whose value is None, so that the engine sees
+            them as absent (``$nex`` holds, comparisons do not apply).
 
     Raises:
         RulesEngineError: a rule is refused, or the engine cannot create the
@@ -347,6 +366,7 @@ class Session:
         *,
         on_match: Callable[[Match], Sequence[Mapping[str, Any]]] | None = None,
         chunk_size: int = 1000,
+        omit_none: bool = False,
     ) -> None:
         if isinstance(chunk_size, bool) or not isinstance(chunk_size, int) or chunk_size < 1:
             raise RulesEngineError(f"chunk_size must be a positive integer; got {chunk_size!r}")
@@ -360,31 +380,25 @@ class Session:
         self._fired: list[Match] = []
         self._derived: list[_Prepared] = []
         self._ids: set[str] = set()
-        self._hashes: set[int] = set()
-        self._renamed: dict[str, str] = {}
+        self._facts: dict[str, Mapping[str, Any]] = {}  # engine id -> the caller's fact
+        taken: set[int] = set()
         for reserved in (_SID, _STATE_ID, _HEAD_FACT["id"]):
-            self._hashes |= engine_id_hashes(reserved)
-        self._tails = 0
+            taken |= engine_id_hashes(reserved)
+        self._new_id = _engine_ids(taken).__next__
         self._tail_seen = False
         self._bindings = {name: _check_rule(name, rule) for name, rule in rules.items()}
-        definition: dict[str, Any] = {}
-        actions: dict[str, Callable[[Any], None]] = {_TAIL_RULE: self._tail_action()}
-        for name, rule in rules.items():
-            body = _plain(rule)
-            body["run"] = _ACTION_PREFIX + name
-            definition[name] = body
-            actions[_ACTION_PREFIX + name] = self._action(self._bindings[name])
-        definition[_TAIL_RULE] = {"all": [{"m": {"kind": _TAIL_KIND}}], "run": _TAIL_RULE}
+        fields = _read_fields(rules)
+        self._fields = fields
+        self._omit_none = omit_none
+        definition = {**rules, _TAIL_RULE: {"all": [{"m": {"kind": _TAIL_KIND}}]}}
         try:
-            json.dumps(definition, ensure_ascii=False, allow_nan=False)
+            text = json.dumps(definition, ensure_ascii=False, allow_nan=False, default=_json_default)
         except (TypeError, ValueError) as exc:
             raise RulesEngineError(f"the rules cannot be given to the engine: {exc}") from exc
         self._handle = _Handle()
         self._finalizer = weakref.finalize(self, _release, self._handle)
-        self._host: Any = None
-        self._ruleset: Any = None
         try:
-            self._register(definition, actions)
+            self._register(text, definition)
             self._assert_chunk([])  # runs the tail action once: delete_state is safe from now on
         except BaseException:
             self._broken = "construction failed"
@@ -394,14 +408,10 @@ class Session:
 
     # -- construction -------------------------------------------------------------------------------------------
 
-    def _register(self, definition: dict[str, Any], actions: Mapping[str, Callable[[Any], None]]) -> None:
+    def _register(self, text: str, definition: Mapping[str, Any]) -> None:
         dre = _dre()
-        host = _host_class()(actions)
         try:
-            with _quiet():
-                host.set_rulesets({RULESET_NAME: definition})
-        except RulesEngineError:
-            raise
+            self._handle.value = dre.create_ruleset(RULESET_NAME, text)
         except (dre.error, MemoryError) as exc:
             code = _error_code(exc)
             culprit = self._culprit(definition) if code in _PER_RULE_CODES else None
@@ -410,58 +420,44 @@ class Session:
             raise RulesEngineError(message) from exc
         except Exception as exc:
             raise _engine_error(exc, "create the ruleset") from exc
-        self._host = host
-        self._ruleset = host.get_ruleset(RULESET_NAME)
-        self._handle.value = self._ruleset._handle
 
     def _culprit(self, definition: Mapping[str, Any]) -> str | None:
         """The first rule that the engine refuses on its own, if any."""
         dre = _dre()
         for name in self._bindings:
-            body = {k: v for k, v in definition[name].items() if k != "run"}
+            body = definition[name]
             try:
-                handle = dre.create_ruleset("sgassure-probe", json.dumps({name: body}, ensure_ascii=False))
+                text = json.dumps({name: body}, ensure_ascii=False, default=_json_default)
+                handle = dre.create_ruleset("sgassure-probe", text)
             except (dre.error, MemoryError):
                 return name
             with contextlib.suppress(dre.error):
                 dre.delete_ruleset(handle)
         return None
 
-    def _tail_action(self) -> Callable[[Any], None]:
-        """The internal rule's action: it proves the engine reached the end of a chunk."""
-        session = weakref.ref(self)
-
-        def action(c: Any) -> None:
-            owner = session()
-            if owner is not None:
-                owner._tail_seen = True
-
-        return action
-
-    def _action(self, binding: _Binding) -> Callable[[Any], None]:
-        """The closure durable calls for one rule: it records failures instead of letting Promise swallow them."""
-        session = weakref.ref(self)
-
-        def action(c: Any) -> None:
-            owner = session()
-            if owner is None or owner._failure is not None:
-                return
-            try:
-                owner._fire(binding, c)
-            except BaseException as exc:  # noqa: BLE001 - re-raised by _run_actions after do_actions returns
-                owner._failure = (binding.rule, exc)
-
-        return action
+    def _dispatch(self, text: str) -> None:
+        """Run the action of one pending match; a failure is kept for :meth:`_run_actions` to raise."""
+        message = json.loads(text)
+        name, match = next(iter(message.items())) if isinstance(message, dict) and message else (None, None)
+        if name == _TAIL_RULE:
+            self._tail_seen = True
+            return
+        if self._failure is not None:
+            return  # the chunk failed: complete the remaining actions without running them
+        try:
+            binding = self._bindings.get(name) if isinstance(name, str) else None
+            if binding is None:
+                raise RulesEngineError(f"the engine reported a match for an unknown rule {name!r}")
+            self._fire(binding, match)
+        except BaseException as exc:  # noqa: BLE001 - re-raised by _run_actions once the actions are completed
+            self._failure = (str(name), exc)
 
     # -- facts --------------------------------------------------------------------------------------------------
 
-    def _fire(self, binding: _Binding, c: Any) -> None:
-        # c._m is what getattr(c, alias) reads; reading it directly avoids aliases that shadow
-        # Closure attributes ('s', 'host', 'post', ...).
-        message = c._m
+    def _fire(self, binding: _Binding, message: Any) -> None:
         if not isinstance(message, dict):
             raise RulesEngineError(f"expected one fact per alias from the engine; got {type(message).__name__}")
-        facts: dict[str, dict[str, Any]] = {}
+        facts: dict[str, Mapping[str, Any]] = {}
         for alias in binding.aliases:
             raw = message.get(alias)
             if raw is None:
@@ -470,11 +466,10 @@ class Session:
                 raise RulesEngineError(f"the engine's match has no fact for the alias {alias!r}")
             if not isinstance(raw, dict):
                 raise RulesEngineError(f"the engine's match for the alias {alias!r} is not a fact")
-            raw.pop("sid", None)
-            original = self._renamed.get(raw.get("id", ""))
-            if original is not None:
-                raw["id"] = original
-            facts[alias] = raw
+            found = self._facts.get(raw.get("id", ""))
+            if found is None:
+                raise RulesEngineError(f"the engine's match for the alias {alias!r} is not a fact of this session")
+            facts[alias] = found
         match = Match(rule=binding.rule, facts=facts)
         self._fired.append(match)
         if self._on_match is not None:
@@ -487,43 +482,50 @@ class Session:
             raise RulesEngineError(f"expected a sequence of facts{origin}; got {type(facts).__name__}")
         prepared: list[_Prepared] = []
         ids: set[str] = set()
-        hashes: set[int] = set()
-        renamed: dict[str, str] = {}
+        fields, omit_none, known, new_id = self._fields, self._omit_none, self._ids, self._new_id
         for index, fact in enumerate(facts):
-            where = f"fact {index}{origin}"
             if not isinstance(fact, Mapping):
-                raise RulesEngineError(f"{where}: expected a mapping; got {type(fact).__name__}")
+                raise RulesEngineError(f"fact {index}{origin}: expected a mapping; got {type(fact).__name__}")
             fact_id = fact.get("id")
-            if not isinstance(fact_id, str) or not fact_id:
-                raise RulesEngineError(f"{where}: every fact needs a non-empty string 'id'; got {fact_id!r}")
-            where = f"{where} (id {fact_id!r})"
-            if not isinstance(fact.get("kind"), str):
-                raise RulesEngineError(f"{where}: every fact needs a string 'kind'; got {fact.get('kind')!r}")
-            for key, why in _RESERVED_FACT_KEYS.items():
-                if key in fact:
-                    raise RulesEngineError(f"{where}: the key {key!r} is reserved: {why}")
-            if fact_id in self._ids or fact_id in ids:
-                raise RulesEngineError(f"{where}: a fact with this id was already asserted in this session")
-            engine_id, suffix = fact_id, 0
-            engine_hashes = engine_id_hashes(engine_id)
-            while not (engine_hashes.isdisjoint(self._hashes) and engine_hashes.isdisjoint(hashes)):
-                suffix += 1
-                engine_id = f"{fact_id}#{suffix}"
-                engine_hashes = engine_id_hashes(engine_id)
-            payload = fact if engine_id == fact_id else {**fact, "id": engine_id}
+            if not isinstance(fact_id, str) or not fact_id or not isinstance(fact.get("kind"), str) or fact_id in known:
+                self._refuse(index, origin, fact, ids)
+            if "sid" in fact or "$s" in fact or fact_id in ids:
+                self._refuse(index, origin, fact, ids)
+            engine_id = new_id()
+            if fields is None:
+                payload = {k: v for k, v in fact.items() if v is not None} if omit_none else dict(fact)
+            elif omit_none:
+                payload = {k: v for k, v in fact.items() if v is not None and k in fields}
+            else:
+                payload = {k: v for k, v in fact.items() if k in fields}
+            payload["id"] = engine_id
             try:
-                text = _ENCODER.encode(payload)
+                text = _encode(payload)
             except (TypeError, ValueError, RecursionError) as exc:
-                raise RulesEngineError(f"{where}: cannot be given to the engine: {exc}") from exc
+                raise RulesEngineError(
+                    f"fact {index}{origin} (id {fact_id!r}): cannot be given to the engine: {exc}"
+                ) from exc
+            if not _PLAIN_TYPES.issuperset(map(type, payload.values())) and _EXPONENT_HINT.search(text):
+                text = _fix_exponents(text)
             ids.add(fact_id)
-            hashes |= engine_hashes
-            if engine_id != fact_id:
-                renamed[engine_id] = fact_id
-            prepared.append(_Prepared(text, engine_id))
+            prepared.append(_Prepared(text, engine_id, fact))
         self._ids |= ids
-        self._hashes |= hashes
-        self._renamed.update(renamed)
+        self._facts.update((p.engine_id, p.fact) for p in prepared)
         return prepared
+
+    def _refuse(self, index: int, origin: str, fact: Mapping[str, Any], ids: set[str]) -> NoReturn:
+        """Raise the error for a fact that has no usable id or kind, has a reserved key, or repeats an id."""
+        where = f"fact {index}{origin}"
+        fact_id = fact.get("id")
+        if not isinstance(fact_id, str) or not fact_id:
+            raise RulesEngineError(f"{where}: every fact needs a non-empty string 'id'; got {fact_id!r}")
+        where = f"{where} (id {fact_id!r})"
+        if not isinstance(fact.get("kind"), str):
+            raise RulesEngineError(f"{where}: every fact needs a string 'kind'; got {fact.get('kind')!r}")
+        for key, why in _RESERVED_FACT_KEYS.items():
+            if key in fact:
+                raise RulesEngineError(f"{where}: the key {key!r} is reserved: {why}")
+        raise RulesEngineError(f"{where}: a fact with this id was already asserted in this session")
 
     def assert_facts(self, facts: Sequence[Mapping[str, Any]]) -> list[Match]:
         """Assert facts and run the actions they cause; return this call's matches in firing order.
@@ -567,14 +569,8 @@ class Session:
             self._assert_chunk(batch[start : start + self._chunk_size])
 
     def _tail(self) -> str:
-        """A fresh fact for the internal rule, its id's hashes free and reserved."""
-        while True:
-            self._tails += 1
-            tail_id = f"{_TAIL_KIND}:{self._tails}"
-            hashes = engine_id_hashes(tail_id)
-            if hashes.isdisjoint(self._hashes):
-                self._hashes |= hashes
-                return json.dumps({"id": tail_id, "kind": _TAIL_KIND})
+        """A fresh fact for the internal rule, with an engine id of its own."""
+        return json.dumps({"id": self._new_id(), "kind": _TAIL_KIND})
 
     def _assert_chunk(self, chunk: Sequence[_Prepared]) -> None:
         """One batch assert framed by two internal facts, then the actions it caused.
@@ -587,14 +583,11 @@ class Session:
         internal rule must fire proves the whole chunk was read.
         """
         dre = _dre()
-        what = _describe_chunk(chunk, self._renamed)
-        text = "[" + ",".join([json.dumps(_HEAD_FACT), *(p.text for p in chunk), self._tail()]) + "]"
-        if _EXPONENT_HINT.search(text):
-            text = _fix_exponents(text)
+        what = _describe_chunk(chunk)
+        text = "[" + ",".join([_HEAD_TEXT, *(p.text for p in chunk), self._tail()]) + "]"
         self._tail_seen = False
         try:
-            with _quiet():
-                code, state_offset = dre.assert_facts(self._handle.value, text)
+            code, state_offset = dre.assert_facts(self._handle.value, text)
         except (dre.error, MemoryError) as exc:
             raise _engine_error(exc, f"assert {what}") from exc
         self._run_actions(state_offset, what)
@@ -611,21 +604,25 @@ class Session:
         """
         dre = _dre()
         for prepared in chunk:
-            fact_id = self._renamed.get(prepared.engine_id, prepared.engine_id)
+            fact_id = prepared.fact["id"]
             try:
-                with _quiet():
-                    dre.assert_fact(self._handle.value, _fix_exponents(prepared.text))
+                dre.assert_fact(self._handle.value, prepared.text)
             except (dre.error, MemoryError) as exc:
                 doing = f"assert the fact {fact_id!r} (it and the facts after it were dropped)"
                 raise _engine_error(exc, doing) from exc
         raise RulesEngineError(f"durable-rules silently dropped part of {what}; no single fact fails on its own")
 
     def _run_actions(self, state_offset: int, what: str) -> None:
-        outcome: list[tuple[Any, Any]] = []
+        """Run every pending action of the state, one match at a time, then raise a failure an action kept."""
+        dre = _dre()
+        handle = self._handle.value
         try:
-            with _quiet():
-                self._ruleset.do_actions(state_offset, lambda error, state: outcome.append((error, state)))
-        except Exception as exc:
+            pending = dre.start_action_for_state(handle, state_offset)
+            text = pending[1] if pending else None
+            while text:
+                self._dispatch(text)
+                text = dre.complete_and_start_action(handle, state_offset)
+        except (dre.error, MemoryError) as exc:
             raise _engine_error(exc, f"run the actions for {what}") from exc
         if self._failure is not None:
             rule, failure = self._failure
@@ -633,20 +630,11 @@ class Session:
             if not isinstance(failure, Exception):
                 raise failure  # KeyboardInterrupt, SystemExit: not the rule's fault
             raise RuleActionError(f"rule {rule!r}: {type(failure).__name__}: {failure}") from failure
-        if not outcome:
-            raise RulesEngineError(
-                f"durable-rules left an action for {what} unfinished (it drops an action that runs longer than 10 s)"
-            )
-        error, state = outcome[-1]
-        if error is not None:
-            raise _engine_error(error, f"run the actions for {what}") from error
-        if isinstance(state, dict) and "exception" in state:
-            raise RuleActionError(f"an action failed inside durable-rules: {state['exception']}")
 
     # -- lifetime -----------------------------------------------------------------------------------------------
 
     def close(self) -> None:
-        """Delete the session's engine state and ruleset and drop the host; calling it again does nothing.
+        """Delete the session's engine state and ruleset; calling it again does nothing.
 
         Raises:
             RulesEngineError: the engine could not delete the state or ruleset
@@ -655,17 +643,7 @@ class Session:
         if self._closed:
             return
         self._closed = True
-        ruleset, host = self._ruleset, self._host
-        self._ruleset = self._host = None
         self._fired, self._derived, self._failure = [], [], None
-        if ruleset is not None:
-            ruleset._handle = 0  # a stale handle would address the next ruleset created (FIFO reuse)
-            ruleset._actions = {}
-            ruleset._host = None
-        if host is not None:
-            host._ruleset_directory = {}
-            host._ruleset_list = []
-            host._sgassure_actions = {}
         problems = self._finalizer() or []
         if problems:
             raise RulesEngineError("; ".join(problems))
@@ -677,9 +655,9 @@ class Session:
         self.close()
 
 
-def _describe_chunk(chunk: Sequence[_Prepared], renamed: Mapping[str, str]) -> str:
+def _describe_chunk(chunk: Sequence[_Prepared]) -> str:
     if not chunk:
         return "the session's opening assert (internal facts only)"
-    ids: Iterable[str] = (renamed.get(p.engine_id, p.engine_id) for p in chunk[:3])
+    ids: Iterable[str] = (str(p.fact["id"]) for p in chunk[:3])
     shown = ", ".join(repr(i) for i in ids) + (", ..." if len(chunk) > 3 else "")
     return f"{len(chunk)} fact{'s' if len(chunk) != 1 else ''} ({shown})"

@@ -182,6 +182,81 @@ def _references(condition: Any) -> Iterator[str]:
             yield from _operand_aliases(value)
 
 
+_FIELD_OPERATORS: Final = frozenset({*_CROSS_FACT_OPERATORS, "$eq", "$ex", "$nex", "$mt", "$imt"})
+
+
+def _top(field: Any) -> str | None:
+    """The top-level key a field name reads (``a.b.c`` reads ``a``); None if it is not a name."""
+    return field.split(".", 1)[0] if isinstance(field, str) and field else None
+
+
+def _operand_fields(operand: Any, out: set[str]) -> bool:
+    """Add the fields a comparison operand reads from any fact; False if its shape is not understood."""
+    if not isinstance(operand, Mapping):
+        return True  # a literal
+    for key, value in operand.items():
+        if key in _ARITHMETIC:
+            if not isinstance(value, Mapping) or not all(_operand_fields(side, out) for side in value.values()):
+                return False
+        elif isinstance(key, str) and key.startswith("$") and key not in ("$m", "$s"):
+            return False
+        elif key != "$s":  # {alias: field} or {"$m": field}; "$s" reads the engine's state, not a fact
+            if (top := _top(value)) is None:
+                return False
+            out.add(top)
+    return True
+
+
+def _condition_fields(condition: Any, out: set[str]) -> bool:
+    """Add every fact field a pattern condition reads, its own or another fact's; False if not understood."""
+    if isinstance(condition, list | tuple):
+        return all(_condition_fields(item, out) for item in condition)
+    if not isinstance(condition, Mapping):
+        return False
+    for key, value in condition.items():
+        if key in ("$and", "$or"):
+            if not _condition_fields(value, out):
+                return False
+        elif key in _FIELD_OPERATORS or key in ("$iany", "$iall"):
+            if not isinstance(value, Mapping):
+                return False
+            for field, operand in value.items():
+                if (top := _top(field)) is None:
+                    return False
+                out.add(top)  # $iany/$iall keep the whole array; $i conditions read inside it
+                if (key in _CROSS_FACT_OPERATORS or key == "$eq") and not _operand_fields(operand, out):
+                    return False
+        elif isinstance(key, str) and key.startswith("$"):
+            return False
+        else:
+            if (top := _top(key)) is None or not _operand_fields(value, out):
+                return False
+            out.add(top)
+    return True
+
+
+def _read_fields(rules: Mapping[str, Mapping[str, Any]]) -> frozenset[str] | None:
+    """The top-level fact keys any of the rules reads (plus ``id`` and ``kind``); None if a shape is not understood.
+
+    Facts can be cut down to these keys before the engine sees them: a key no
+    condition reads cannot change a match.
+
+    Examples:
+        >>> sorted(_read_fields({"r": {"all": [{"a": {"$and": [{"kind": "x"}, {"$lt": {"n.m": 3}}]}},
+        ...     {"b": {"$and": [{"kind": "y"}, {"agency": {"a": "agency"}}]}}]}}))
+        ['agency', 'id', 'kind', 'n']
+        >>> _read_fields({"r": {"all": [{"a": {"$unknown": {"n": 1}}}]}}) is None
+        True
+    """
+    out = {"id", "kind"}
+    for rule in rules.values():
+        for key in ("all", "any"):
+            for pattern in rule.get(key, ()):
+                if not all(_condition_fields(condition, out) for condition in pattern.values()):
+                    return None
+    return frozenset(out)
+
+
 def _bad_floats(value: Any) -> Iterator[float]:
     """Floats the engine cannot parse in a rule: non-finite, or written with an exponent but no fraction."""
     if isinstance(value, Mapping):

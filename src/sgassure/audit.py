@@ -5,12 +5,15 @@
 1. the Python stage turns the workspace, read as at ``as_of``, into flat facts
    (records dated later are invisible);
 2. the packs compile for this workspace's catalogs, policy and date;
-3. a private engine session matches the facts: facts of kinds that some rule
-   negates are asserted first, so absence is judged over a complete set;
-   each match becomes a finding, which is itself asserted so that rules over
-   findings chain;
+3. private engine sessions match the facts: one per group of agencies when
+   the compiler proved that no match mixes two agencies' facts (then the facts
+   without an agency come last, in a session of their own), else one for the
+   run. In each, facts of kinds that some rule negates are asserted first, so
+   absence is judged over a complete set; each match becomes a finding, which
+   is itself asserted so that rules over findings chain;
 4. counts are made over what the engine selected, and asserted as ``group``
-   facts for the counting rules;
+   facts for the counting rules (a session's own agencies' counts, at its end;
+   counts without an agency in the last session);
 5. findings are sorted by :func:`~sgassure.findings.finding_sort_key`, and
    escalations are routed to the body the escalation policy names.
 
@@ -27,7 +30,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import attrs
@@ -188,16 +191,32 @@ class _Run:
                 parts.append(f"{field} = {value!r}")
         return f"no {pattern.fact} with {', '.join(parts)}"
 
-    def groups(self) -> list[Fact]:
+    def groups(self, agencies: frozenset[Any] | None) -> list[Fact]:
+        """The ``group`` facts of the counts over what this partition's sessions selected; consumes the selections.
+
+        ``agencies`` is the partition's set of agencies (counts then group by
+        agency; selections without one wait for the last partition), or None for
+        the last partition, or a run in one session, which takes all that is left.
+        """
         out: list[Fact] = []
-        for name, items in sorted(self.selected.items()):
+        for name in sorted(self.selected):
+            items, kept = self.selected[name], []
             meta = self.compiled.rules[name]
             count = meta.rule.when.count
             assert count is not None
             buckets: dict[tuple[Any, ...], set[Any]] = defaultdict(set)
             for item in items:
+                if agencies is not None and item.get("agency") not in agencies:
+                    if item.get("agency") is not None:
+                        raise RulesEngineError(
+                            f"rule {meta.pack.id}/{meta.rule.id}: a fact of agency {item.get('agency')!r} was "
+                            "selected in another agency's engine session"
+                        )
+                    kept.append(item)
+                    continue
                 key = tuple(item.get(k) for k in count.by)
                 buckets[key].add(item.get(count.distinct) if count.distinct else item.get("id"))
+            self.selected[name] = kept
             target = name.removesuffix("#count")
             for key, members in sorted(buckets.items(), key=lambda kv: tuple(map(str, kv[0]))):
                 fact: Fact = {
@@ -210,22 +229,59 @@ class _Run:
                 out.append(fact)
         return out
 
-    def evaluate(self, facts: Sequence[Fact]) -> list[Finding]:
-        """Run the facts through a private engine session; the sorted findings."""
-        # Pre-filter (documented): facts of kinds no rule reads are never asserted.
-        by_kind: dict[str, list[Fact]] = defaultdict(list)
+    def partitions(self, facts: Sequence[Fact]) -> list[tuple[frozenset[Any] | None, dict[str, list[Fact]]]]:
+        """The facts rules read, by kind, split into the partitions that each get an engine session.
+
+        Where the compiler found every match confined to one agency's facts, the
+        agencies, in sorted order, are cut into partitions of about
+        ``PARTITION_FACTS`` facts, and the facts without an agency make a last
+        partition: the engine's cost per fact grows with the facts one session
+        holds, so many small sessions are faster than one large one. Otherwise
+        there is one partition.
+        """
+        key = self.compiled.partition_key
+        kinds = self.compiled.kinds
+        by_agency: dict[Any, list[Fact]] = defaultdict(list)
         for fact in facts:
-            if fact["kind"] in self.compiled.kinds:
-                by_kind[fact["kind"]].append({k: v for k, v in fact.items() if v is not None})
-        for fact_list in by_kind.values():
-            apply_regexes(fact_list, self.compiled.regexes)
-        with Session(self.compiled.definition, on_match=self.on_match) as session:
-            for kind in self.compiled.order:
-                session.assert_facts(by_kind[kind])
-            groups = self.groups()
-            self.counting = True
-            session.assert_facts(groups)
+            if fact["kind"] in kinds:
+                by_agency[fact.get(key) if key is not None else None].append(fact)
+        rest = by_agency.pop(None, [])
+        out: list[tuple[frozenset[Any] | None, dict[str, list[Fact]]]] = []
+        members: list[Any] = []
+        size = 0
+        for agency in sorted(by_agency, key=str):
+            members.append(agency)
+            size += len(by_agency[agency])
+            if size >= PARTITION_FACTS:
+                out.append((frozenset(members), _by_kind(f for a in members for f in by_agency[a])))
+                members, size = [], 0
+        if members:
+            out.append((frozenset(members), _by_kind(f for a in members for f in by_agency[a])))
+        out.append((None, _by_kind(rest)))
+        return out
+
+    def evaluate(self, facts: Sequence[Fact]) -> list[Finding]:
+        """Run the facts through private engine sessions, one per partition; the sorted findings."""
+        # Pre-filter (documented): facts of kinds no rule reads are never asserted.
+        for agencies, by_kind in self.partitions(apply_regexes(facts, self.compiled.regexes)):
+            with Session(self.compiled.definition, on_match=self.on_match, omit_none=True) as session:
+                self.counting = False
+                for kind in self.compiled.order:
+                    session.assert_facts(by_kind.get(kind, ()))
+                self.counting = True
+                session.assert_facts(self.groups(agencies))
         return sorted((f for _, f in self.findings.values()), key=lambda f: (finding_sort_key(f), f.fingerprint))
+
+
+PARTITION_FACTS = 5000
+"""About how many facts one engine session takes when a run is split by agency."""
+
+
+def _by_kind(facts: Iterable[Fact]) -> dict[str, list[Fact]]:
+    out: dict[str, list[Fact]] = defaultdict(list)
+    for fact in facts:
+        out[fact["kind"]].append(fact)
+    return out
 
 
 def _decide(ws: Workspace, packs: Sequence[str], findings: list[Finding], as_of: dt.date) -> list[Finding]:

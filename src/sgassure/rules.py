@@ -78,7 +78,10 @@ class Severity(enum.StrEnum):
     @property
     def rank(self) -> int:
         """0 for info up to 4 for critical."""
-        return list(Severity).index(self)
+        return _SEVERITY_RANKS[self]
+
+
+_SEVERITY_RANKS: dict[Severity, int] = {severity: rank for rank, severity in enumerate(Severity)}
 
 
 class Reading(enum.StrEnum):
