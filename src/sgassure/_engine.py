@@ -135,7 +135,7 @@ from sgassure.errors import RuleActionError, RulesEngineError
 __all__ = ["ENGINE_CODES", "RULESET_NAME", "Match", "Session", "engine_id_hashes"]
 
 RULESET_NAME: Final = "sgassure"
-"""The name of every session's one ruleset; hosts are private, so it never clashes."""
+"""The name of every session's one ruleset; each session has its own handle, so it never clashes."""
 
 _SID: Final = "0"
 _STATE_ID: Final = f"sid-{_SID}"
@@ -325,7 +325,7 @@ def _fix_exponents(text: str) -> str:
 
 
 class Session:
-    """One private, thread-free engine host with one ruleset, used for one evaluation.
+    """One private, thread-free engine ruleset and state, used for one evaluation.
 
     Create it with the engine's JSON ruleset body (``{rule: {"all"|"any": [...],
     "pri"?, "dist"?}}``, without ``run``), assert facts with
@@ -578,7 +578,7 @@ class Session:
         The engine's batch call stops at the first fact it cannot read (too many
         properties, a value too large, JSON it misparses) and returns success: that
         fact and the rest of the chunk are dropped silently, and if it was the first
-        fact, the state offset returned is uninitialised (do_actions then crashed).
+        fact, the state offset returned is uninitialised (running its actions then crashed).
         A head fact that matches nothing makes the offset valid; a tail fact whose
         internal rule must fire proves the whole chunk was read.
         """
