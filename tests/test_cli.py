@@ -55,3 +55,18 @@ def test_usage_error_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
     """An unknown command is a usage error with exit code 2."""
     assert main(["audit-everything"]) == 2
     assert "invalid choice: 'audit-everything'" in capsys.readouterr().err
+
+
+def test_output_into_a_missing_folder_is_written_and_an_unwritable_one_exits_2(
+    example_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--out into a folder that does not exist creates it; a path through a file exits 2 naming the path."""
+    out = tmp_path / "new" / "folder" / "audit.json"
+    assert main(["audit", str(example_path), "--as-of", "2025-09-30", "--format", "json", "--out", str(out)]) == 0
+    assert json.loads(out.read_text(encoding="utf-8"))["schema_version"]
+    blocker = tmp_path / "a-file"
+    blocker.write_text("", encoding="utf-8")
+    capsys.readouterr()
+    code = main(["audit", str(example_path), "--as-of", "2025-09-30", "--out", str(blocker / "audit.txt")])
+    assert code == 2
+    assert capsys.readouterr().err == f"sgassure: cannot write {blocker}: File exists\n"

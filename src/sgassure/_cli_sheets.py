@@ -162,11 +162,11 @@ def _export(args: argparse.Namespace) -> int:
     result = run_audit(workspace, bundled_rule_packs(), as_of=args.as_of, mask=mask)
     if args.findings:
         write_findings(result, args.out, mask=mask)
-        print(f"wrote {args.out}: {len(result.findings)} findings as at {args.as_of.isoformat()}")
+        print(f"wrote {args.out}: {_count(len(result.findings), 'finding')} as at {args.as_of.isoformat()}")
     else:
         write_agency_slice(workspace, result, args.agency, args.out, mask=mask)
-        count = sum(1 for f in result.findings if f.subject.get("agency") == args.agency)
-        print(f"wrote {args.out}: the slice of {args.agency}, {count} findings as at {args.as_of.isoformat()}")
+        count = _count(sum(1 for f in result.findings if f.subject.get("agency") == args.agency), "finding")
+        print(f"wrote {args.out}: the slice of {args.agency}, {count} as at {args.as_of.isoformat()}")
     return 0
 
 

@@ -10,6 +10,7 @@ file behind.
 from __future__ import annotations
 
 import os
+import stat
 import sys
 import tempfile
 from collections.abc import Callable
@@ -39,13 +40,37 @@ def read_text(path: str | os.PathLike[str], source: str | None = None) -> tuple[
         raise fail(f"cannot read: {exc.strerror}") from None
 
 
+def _umask() -> int:
+    """The process's umask, read without changing it where Linux allows."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    except OSError:
+        pass
+    mask = os.umask(0o022)  # elsewhere: read it by setting it, and put it back at once
+    os.umask(mask)
+    return mask
+
+
 def write_atomically(path: str | os.PathLike[str], write: Callable[[Path], object]) -> None:
-    """Let ``write`` fill a temporary file in the target's folder, then rename it into place."""
+    """Let ``write`` fill a temporary file in the target's folder, then rename it into place.
+
+    The folder is created if it is missing. The file gets the mode of the file it
+    replaces, or a new file's usual mode (0666 less the umask), not the owner-only
+    mode of a temporary file, so colleagues sharing a folder can read it.
+    """
     target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        mode = stat.S_IMODE(target.stat().st_mode)
+    except OSError:
+        mode = 0o666 & ~_umask()
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=target.suffix or ".tmp")
     os.close(fd)
     try:
         write(Path(tmp))
+        os.chmod(tmp, mode)
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -242,6 +242,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SgassureError as exc:
         print(f"sgassure: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except OSError as exc:  # an output that cannot be written: no permission, a file where a folder should be
+        where = f" {exc.filename}" if exc.filename else ""
+        print(f"sgassure: cannot write{where}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
 
 
 if __name__ == "__main__":  # pragma: no cover
