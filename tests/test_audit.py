@@ -262,6 +262,35 @@ rules:
     assert not any("[NHS number removed]" in f.message for f in shown.findings)
 
 
+def test_level_in_a_message_is_the_rating_the_level_condition_read(example_ws: sgassure.Workspace) -> None:
+    """`{r.level}` quotes the rating `level:` tested, even when the pattern also tests `self_level`."""
+    pack = sgassure.parse_rule_pack(
+        """
+version: 1
+id: levels
+title: Levels
+framework: section-11
+rules:
+  - id: l.over-rated
+    title: Rated below the threshold but self-rated at or above it
+    severity: info
+    source: test
+    when:
+      all:
+        - fact: rating
+          as: r
+          where: {latest: true, level: {below: threshold}, self_level: {at_or_above: threshold}}
+    then:
+      finding: {message: "{r.requirement}: effective {r.level}, self {r.self_level}"}
+"""
+    )
+    findings = sgassure.run_audit(example_ws, [pack], as_of=AS_OF).findings
+    assert findings
+    for finding in findings:
+        assert finding.message.split(": effective ")[1].split(", self ")[0] in ("partly", "not"), finding.message
+        assert finding.message.split(", self ")[1] in ("fully", "mostly"), finding.message
+
+
 def test_rules_test_command_reports_every_bundled_pack(capsys: pytest.CaptureFixture[str]) -> None:
     """`sgassure rules test` passes every bundled pack with complete coverage."""
     assert main(["rules", "test"]) == 0

@@ -240,7 +240,8 @@ class _Compiler:
             if resolved is not None:
                 conds.append({engine_op: {source: resolved}})
                 text(f"{_TEXT[op]} {resolved}" + (f" ({_show_date(value)})" if not isinstance(value, dt.date) else ""))
-        return conds, texts, reading.field if reading else None
+        # only the generic `level` field is quoted through the reading it names; `self_level` and the like name theirs
+        return conds, texts, reading.field if reading and field == "level" else None
 
     def pattern(
         self, pattern: Pattern, framework_id: str | None, at: tuple[str | int, ...], *, kind: str | None = None
