@@ -475,7 +475,7 @@ def _assert_order(kinds: frozenset[str], rules: Iterable[CompiledRule]) -> tuple
     so a fact kind that some rule requires to be absent must be complete first.
     """
     graph = nx.DiGraph()
-    graph.add_nodes_from(kinds)
+    graph.add_nodes_from(sorted(kinds))  # sorted: the cycle reported must not depend on string hashing
     for rule in rules:
         for negated in rule.negative:
             for _, positive in rule.positive:
