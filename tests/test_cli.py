@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
+import shutil
 from pathlib import Path
 
 import jsonschema
@@ -70,3 +73,108 @@ def test_output_into_a_missing_folder_is_written_and_an_unwritable_one_exits_2(
     code = main(["audit", str(example_path), "--as-of", "2025-09-30", "--out", str(blocker / "audit.txt")])
     assert code == 2
     assert capsys.readouterr().err == f"sgassure: cannot write {blocker}: File exists\n"
+
+
+ACCEPTED = "kpi/kpi.worse-than-national/indicator=kpi-c02"
+DECISION = "accepted by Independent Chair on 2025-09-25 until 2026-03-31: In the 2025-26 business plan."
+
+
+@pytest.fixture
+def accepted_path(example_path: Path, tmp_path: Path) -> Path:
+    """A copy of the example workspace whose decisions.yaml accepts one of its real findings."""
+    root = tmp_path / "wendmoor"
+    shutil.copytree(example_path, root)
+    (root / "decisions.yaml").write_text(
+        "version: 1\ndecisions:\n"
+        f"  - {{fingerprint: {ACCEPTED}, justification: In the 2025-26 business plan., approver: Independent Chair, "
+        "date: 2025-09-25, expires: 2026-03-31}\n",
+        encoding="utf-8",
+    )
+    return root
+
+
+def test_audit_csv_and_markdown_show_the_decision(
+    accepted_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`sgassure audit --format csv` and `--format md` show an accepted finding's decision, once."""
+    args = ["audit", str(accepted_path), "--as-of", "2025-09-30", "--pack", "kpi"]
+    assert main([*args, "--format", "csv", "--out", str(tmp_path / "a.csv")]) == 0
+    assert main([*args, "--format", "md", "--out", str(tmp_path / "a.md")]) == 0
+    rows = list(csv.reader(io.StringIO((tmp_path / "a.csv").read_text(encoding="utf-8"), newline="")))
+    assert [(r[0], r[-1]) for r in rows] == [
+        ("fingerprint", "decision"),
+        ("kpi/kpi.adverse-trend/indicator=kpi-a04", ""),
+        (ACCEPTED, DECISION),
+    ]
+    table = [line for line in (tmp_path / "a.md").read_text(encoding="utf-8").splitlines() if "kpi-c02" in line]
+    assert table == [
+        "| medium | kpi.worse-than-national | indicator kpi-c02 | Re-referrals within 12 months is 23.9 in 2024-25, "
+        f"worse than the national 22.4 (lower-is-better) | {DECISION} |"
+    ]
+    assert capsys.readouterr().out == ""
+
+
+def test_audit_text_shows_the_decision_once_and_counts_it(
+    accepted_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The text output gives the decision as it reads, not "accepted: accepted by", and counts accepted findings."""
+    assert main(["audit", str(accepted_path), "--as-of", "2025-09-30"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert [line for line in lines if "accepted" in line] == [
+        f"         {DECISION}",
+        "28 findings (14 high, 12 medium, 2 low; 1 accepted); 6 escalations",
+    ]
+
+
+BROKEN_PACK = """\
+version: 1
+id: local
+title: Local rules
+framework: section-11
+rules:
+  - id: local.comment
+    title: Comment quoted
+    severity: info
+    source: test
+    when:
+      all:
+        - fact: rating
+          as: r
+          where: {agency: wendmoor-police, comemnt: {exists: true}}
+    then:
+      finding: {message: "{r.comment}"}
+"""
+BROKEN_PROBLEM = "rules[0].when.all[0].where.comemnt: unknown field of 'rating'; did you mean 'comment'?"
+
+
+@pytest.mark.parametrize("command", ["check", "test"])
+def test_rules_load_error_names_the_pack(tmp_path: Path, command: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """`sgassure rules check|test` name the pack file that does not load, not "the input"."""
+    pack = tmp_path / "broken.yaml"
+    pack.write_text(BROKEN_PACK, encoding="utf-8")
+    assert main(["rules", command, "section-11", str(pack)]) == 2
+    captured = capsys.readouterr()
+    s11 = next(p for p in sgassure.bundled_rule_packs() if p.id == "section-11")
+    checked = f"section-11: pack 'section-11' is well formed ({len(s11.rules)} rules, {len(s11.tests)} test cases)\n"
+    assert captured.out == (checked if command == "check" else "")
+    assert captured.err == f"sgassure: cannot load {pack}:\n{pack}:14:44: {BROKEN_PROBLEM}\n"
+
+
+def test_rules_check_names_every_missing_pack(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A pack file that is missing is named in the error's first line."""
+    missing = tmp_path / "missing.yaml"
+    assert main(["rules", "check", str(missing)]) == 2
+    assert capsys.readouterr().err == f"sgassure: cannot load {missing}:\n{missing}: file not found\n"
+
+
+def test_rules_diff_names_the_broken_pack_or_the_workspace(
+    example_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`sgassure rules diff` names the pack that does not load; a workspace that does not load is named as before."""
+    pack = tmp_path / "broken.yaml"
+    pack.write_text(BROKEN_PACK, encoding="utf-8")
+    assert main(["rules", "diff", "section-11", str(pack), str(example_path), "--as-of", "2025-09-30"]) == 2
+    assert capsys.readouterr().err == f"sgassure: cannot load {pack}:\n{pack}:14:44: {BROKEN_PROBLEM}\n"
+    nowhere = tmp_path / "nowhere"
+    assert main(["rules", "diff", "section-11", "section-11", str(nowhere), "--as-of", "2025-09-30"]) == 2
+    assert capsys.readouterr().err == f"sgassure: cannot load {nowhere}:\n{nowhere}: not a folder\n"

@@ -883,6 +883,37 @@ def date_operand(_: Path) -> object:
 
 
 @trigger
+def value_of_another_type(_: Path) -> object:
+    return condition("requirement: 8.4\n            evidence: {ge: '3'}")
+
+
+@trigger
+def date_of_another_type(_: Path) -> object:
+    return pack(
+        RULE.replace("fact: rating", "fact: action").replace("level: {below: threshold}", "due: {ne: 30/06/2025}")
+    )
+
+
+@trigger
+def operators_that_do_not_fit_the_type(_: Path) -> object:
+    return condition(
+        "evidence: {before: as_of, matches: '1.*'}\n            requirement: {lt: '9.1'}\n"
+        "            agency: {exists: false}\n            cycle: {exists: true}"
+    )
+
+
+@trigger
+def reading_on_a_named_level(_: Path) -> object:
+    return condition("self_level: {below: threshold, reading: moderated}")
+
+
+@trigger
+def references_of_another_type_or_in_a_list(_: Path) -> object:
+    join = "        - fact: action\n          where: {agency: {in: [$r.agency]}, days_overdue: {gt: $r.requirement}}\n"
+    return pack(RULE.replace("    then:", join + "    then:"))
+
+
+@trigger
 def list_for_a_single_value(_: Path) -> object:
     return condition("evidence: {gt: [1, 2]}")
 

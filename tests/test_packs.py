@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any
+
 import pytest
 
 import sgassure
+from sgassure._facts import FACT_KINDS, build_facts
 
 HEAD = """\
 version: 1
@@ -114,7 +118,7 @@ def test_unknown_fact_field() -> None:
 def test_reference_to_an_unbound_alias() -> None:
     """A join may only refer to an alias bound earlier in the rule."""
     assert _error(HEAD + RULE.replace("level: {below: threshold}", "agency: $a.agency")) == [
-        "rules/demo.yaml:15:21: rules[0].when.all[0].where.agency.eq: unknown alias 'a': bind it in an earlier "
+        "rules/demo.yaml:15:21: rules[0].when.all[0].where.agency: unknown alias 'a': bind it in an earlier "
         "pattern of 'all'",
     ]
 
@@ -210,3 +214,198 @@ def test_pack_file_that_is_not_utf8_is_a_located_error(tmp_path: object) -> None
     with pytest.raises(sgassure.LoadError) as info:
         sgassure.load_rule_pack(bad)
     assert str(info.value) == f"{bad}: not UTF-8 text (invalid continuation byte)"
+
+
+def _where(condition: str, *, fact: str = "rating") -> str:
+    """The demo pack with the rating pattern's condition replaced (and its kind, if ``fact`` is given)."""
+    rule = RULE if fact == "rating" else RULE.replace('"{r.agency} {r.requirement}"', "found")
+    return HEAD + rule.replace("fact: rating", f"fact: {fact}").replace("level: {below: threshold}", condition)
+
+
+def test_number_for_a_text_field() -> None:
+    """A number where the field holds text would match nothing: it is refused, with the field's type."""
+    assert _error(_where("requirement: 8.4")) == [
+        "rules/demo.yaml:15:26: rules[0].when.all[0].where.requirement: expected a string ('requirement' is a str "
+        "field of 'rating'); got a decimal number (8.4); quote it if you mean the text",
+    ]
+
+
+def test_date_operator_on_a_number_field() -> None:
+    """A date operator on a number field would compare a count with a date: it is refused."""
+    assert _error(_where("evidence: {before: as_of}")) == [
+        "rules/demo.yaml:15:32: rules[0].when.all[0].where.evidence.before: 'before' compares dates; 'evidence' is "
+        "an int field of 'rating'",
+    ]
+
+
+@pytest.mark.parametrize(("field", "column"), [("self_level", 53), ("moderated_level", 58), ("effective_level", 58)])
+def test_reading_on_a_field_that_names_its_rating(field: str, column: int) -> None:
+    """'reading' on self_level, moderated_level or effective_level would be ignored: it is refused."""
+    assert _error(_where(f"{field}: {{below: threshold, reading: moderated}}")) == [
+        f"rules/demo.yaml:15:{column}: rules[0].when.all[0].where.{field}.reading: 'reading' applies only to the "
+        f"field 'level'; {field!r} already says which rating it reads: remove 'reading', or test 'level' with "
+        "reading: moderated",
+    ]
+
+
+def test_every_value_of_a_condition_is_checked_against_the_field() -> None:
+    """Values of ne, lt..ge and every member of in and not_in are checked; bounds of ill-typed values are not."""
+    condition = (
+        "evidence: {ge: '3', lt: two, in: [1, 2.5, null]}\n"
+        "            latest: {ne: 'true'}\n"
+        "            agency: {not_in: [fen-police, 7]}"
+    )
+    assert _error(_where(condition)) == [
+        "rules/demo.yaml:15:28: rules[0].when.all[0].where.evidence.ge: expected an integer ('evidence' is an int "
+        "field of 'rating'); got a string ('3'); write it without quotes",
+        "rules/demo.yaml:15:37: rules[0].when.all[0].where.evidence.lt: expected an integer ('evidence' is an int "
+        "field of 'rating'); got a string ('two')",
+        "rules/demo.yaml:15:50: rules[0].when.all[0].where.evidence.in[1]: expected an integer ('evidence' is an int "
+        "field of 'rating'); got a decimal number (2.5)",
+        "rules/demo.yaml:15:55: rules[0].when.all[0].where.evidence.in[2]: expected an integer ('evidence' is an int "
+        "field of 'rating'); got nothing (null); test for a missing value with exists: false",
+        "rules/demo.yaml:16:26: rules[0].when.all[0].where.latest.ne: expected true or false ('latest' is a bool "
+        "field of 'rating'); got a string ('true'); write it without quotes",
+        "rules/demo.yaml:17:43: rules[0].when.all[0].where.agency.not_in[1]: expected a string ('agency' is a str "
+        "field of 'rating'); got an integer (7); quote it if you mean the text",
+    ]
+
+
+def test_operators_that_cannot_hold_on_the_fields_type() -> None:
+    """Ordering text, dates of a flag, patterns over numbers and presence of an always-given field are refused."""
+    condition = (
+        "requirement: {lt: '9.1'}\n"
+        "            latest: {after: 2025-01-01}\n"
+        "            evidence: {matches: '1.*'}\n"
+        "            agency: {exists: false}\n"
+        "            cycle: {exists: true}"
+    )
+    assert _error(_where(condition)) == [
+        "rules/demo.yaml:15:31: rules[0].when.all[0].where.requirement.lt: 'lt' compares numbers and dates; "
+        "'requirement' is a str field of 'rating'",
+        "rules/demo.yaml:16:29: rules[0].when.all[0].where.latest.after: 'after' compares dates; 'latest' is a bool "
+        "field of 'rating'",
+        "rules/demo.yaml:17:33: rules[0].when.all[0].where.evidence.matches: 'matches' reads text; 'evidence' is an "
+        "int field of 'rating'",
+        "rules/demo.yaml:18:30: rules[0].when.all[0].where.agency.exists: 'agency' is a str field of 'rating' and "
+        "always has a value, so exists: false never holds",
+        "rules/demo.yaml:19:29: rules[0].when.all[0].where.cycle.exists: 'cycle' is a str field of 'rating' and "
+        "always has a value, so exists: true always holds",
+    ]
+
+
+def test_dates_are_dates_or_their_iso_text() -> None:
+    """A date field takes a date or YYYY-MM-DD text (as facts hold dates); other text and times are refused."""
+    good = "due: {ne: 2025-06-30, in: ['2025-07-31', 2025-08-31], gt: 2025-01-01, le: '2025-12-31'}"
+    assert sgassure.parse_rule_pack(_where(good, fact="action")).rules[0].when.all[0].where["due"].gt == dt.date(
+        2025, 1, 1
+    )
+    assert _error(_where("due: {ne: 30/06/2025, lt: 2025-06-30 10:00:00}", fact="action")) == [
+        "rules/demo.yaml:15:23: rules[0].when.all[0].where.due.ne: expected a date (YYYY-MM-DD) ('due' is a date "
+        "field of 'action'); got a string ('30/06/2025')",
+        "rules/demo.yaml:15:39: rules[0].when.all[0].where.due.lt: expected a date (YYYY-MM-DD) ('due' is a date "
+        "field of 'action'); got a date and time (2025-06-30T10:00:00)",
+    ]
+
+
+def test_bounds_compare_dates_written_either_way() -> None:
+    """Bounds on a date field compare dates and their ISO text alike, and show them as dates."""
+    assert _error(_where("due: {gt: '2025-07-01', lt: 2025-06-30}", fact="action")) == [
+        "rules/demo.yaml:15:18: rules[0].when.all[0].where.due: contradictory bounds: no value is > '2025-07-01' "
+        "and < 2025-06-30",
+    ]
+    assert _error(_where("due: {eq: 2025-06-30, not_in: ['2025-06-30']}", fact="action")) == [
+        "rules/demo.yaml:15:18: rules[0].when.all[0].where.due: contradictory bounds: 2025-06-30 is excluded by not_in",
+    ]
+
+
+def test_numbers_compare_whole_and_decimal_alike() -> None:
+    """A number field takes integers and decimals; an integer field refuses decimals and booleans."""
+    pack = sgassure.parse_rule_pack(_where("agreement: {gt: 49.5, le: 100}", fact="survey-result"))
+    assert pack.rules[0].when.all[0].where["agreement"].le == 100
+    assert _error(_where("evidence: {gt: 0.5, ne: true}")) == [
+        "rules/demo.yaml:15:28: rules[0].when.all[0].where.evidence.gt: expected an integer ('evidence' is an int "
+        "field of 'rating'); got a decimal number (0.5)",
+        "rules/demo.yaml:15:37: rules[0].when.all[0].where.evidence.ne: expected an integer ('evidence' is an int "
+        "field of 'rating'); got a boolean (true)",
+    ]
+
+
+def test_references_compare_fields_of_one_type() -> None:
+    """A reference must name a field whose values can equal the compared field's (integers and numbers can)."""
+    join = (
+        "level: {below: threshold}\n"
+        "        - fact: action\n"
+        "          where: {agency: $r.agency, days_overdue: {gt: $r.requirement}, requirement: $r.evidence, "
+        "action: {ne: $r.comment}}\n"
+        "        - fact: survey-result\n"
+        "          where: {agency: $r.agency, agreement: {lt: $r.fresh_evidence}}"
+    )
+    assert _error(_where(join)) == [
+        "rules/demo.yaml:17:57: rules[0].when.all[1].where.days_overdue.gt: expected a reference to an integer "
+        "('days_overdue' is an int field of 'action'); got '$r.requirement', a str field of 'rating'",
+        "rules/demo.yaml:17:87: rules[0].when.all[1].where.requirement: expected a reference to a string "
+        "('requirement' is a str field of 'action'); got '$r.evidence', an int field of 'rating'",
+    ]
+
+
+def test_references_are_not_list_members() -> None:
+    """in and not_in take plain values: a reference in the list is refused, not compared as text."""
+    join = "level: {below: threshold}\n        - fact: action\n          where: {agency: {in: [$r.agency]}}"
+    assert _error(_where(join)) == [
+        "rules/demo.yaml:17:33: rules[0].when.all[1].where.agency.in[0]: 'in' takes plain values, not references "
+        "like '$r.agency'; compare with another fact with eq or ne",
+    ]
+
+
+def test_group_fields_are_the_by_fields_and_count() -> None:
+    """A count's group has its by fields and count: another field is unknown, and count compares as an integer."""
+    rule = """\
+  - id: demo.many
+    title: Many gaps
+    severity: high
+    source: S
+    when:
+      count: {fact: rating, where: {level: {below: threshold}}, by: [agency, cycle], at_least: 2}
+      all:
+        - fact: assessment
+          where: {agency: $group.agency, cycle: $group.count}
+    then:
+      finding: {message: "{group.agency} has {group.count} gaps in {group.standard}"}
+"""
+    assert _error(HEAD + rule) == [
+        "rules/demo.yaml:14:49: rules[0].when.all[0].where.cycle: expected a reference to a string ('cycle' is a str "
+        "field of 'assessment'); got '$group.count', an int field of 'group'",
+        "rules/demo.yaml:16:26: rules[0].then.finding.message: unknown field 'standard' of 'group'",
+    ]
+
+
+def test_given_fact_dates_are_checked() -> None:
+    """A test case's given date is a date or YYYY-MM-DD text, as facts hold dates."""
+    tests = """\
+tests:
+  - name: dates
+    as_of: 2025-09-30
+    given:
+      - {fact: action, due: 30/06/2025}
+      - {fact: action, due: "2025-06-30"}
+      - {fact: action, due: 2025-06-30}
+"""
+    assert _error(HEAD + RULE + tests) == [
+        "rules/demo.yaml:22:29: tests[0].given[0].due: expected date; got a string ('30/06/2025')",
+    ]
+
+
+def test_every_value_the_facts_hold_can_be_written_in_a_condition(example_ws: sgassure.Workspace) -> None:
+    """For every field of every fact of the example workspace, a condition equal to a value it holds loads."""
+    seen: dict[tuple[str, str], Any] = {}
+    for fact in build_facts(example_ws, dt.date(2025, 9, 30)):
+        for name, value in fact.items():
+            if name in FACT_KINDS[fact["kind"]] and value is not None:
+                seen.setdefault((fact["kind"], name), value)
+    assert {kind for kind, _ in seen} == set(FACT_KINDS) - {"finding"}
+    for (kind, name), value in sorted(seen.items()):
+        if FACT_KINDS[kind][name].level:
+            continue
+        written = repr(value) if isinstance(value, str) else str(value).lower()
+        sgassure.parse_rule_pack(_where(f"{name}: {{eq: {written}, in: [{written}]}}", fact=kind))

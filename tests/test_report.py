@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import csv
 import datetime as dt
 import html
+import io
 import itertools
+import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -16,6 +20,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import attrs
+import jsonschema
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -23,7 +28,7 @@ from tests.conftest import MINI_RETURN, WorkspaceBuilder
 
 import sgassure
 from sgassure import _cli_report
-from sgassure.report import _appraisal_section, _html, _words
+from sgassure.report import FORMATS, _appraisal_section, _html, _words, render_audit
 from sgassure.report.assurance import (
     AssuranceReport,
     CellStatus,
@@ -903,3 +908,130 @@ def test_appraisal_section_is_byte_identical_twice(make_workspace: WorkspaceBuil
         "alpha",
         "mini",
     ]
+
+
+# --- render_audit: a finding accepted in decisions.yaml, in every format --------------------------------------------
+
+ACCEPTED = "kpi/kpi.worse-than-national/indicator=kpi-c02"
+ACCEPTED_DECISIONS = f"""\
+version: 1
+decisions:
+  - fingerprint: {ACCEPTED}
+    justification: Re-referrals are in the 2025-26 business plan, reported | quarterly.
+    approver: Independent Chair
+    date: 2025-09-25
+    expires: 2026-03-31
+"""
+DECISION_TEXT = (
+    "accepted by Independent Chair on 2025-09-25 until 2026-03-31: "
+    "Re-referrals are in the 2025-26 business plan, reported | quarterly."
+)
+KPI_ADVERSE = (
+    "Making Safeguarding Personal: outcomes achieved has worsened 3 times in a row, to 94.2 in 2024-25 "
+    "(higher-is-better)"
+)
+KPI_NATIONAL = "Re-referrals within 12 months is 23.9 in 2024-25, worse than the national 22.4 (lower-is-better)"
+KPI_SOURCE = "The partnership's quality assurance framework (quantitative data)"
+
+
+@pytest.fixture(scope="module")
+def accepted_audit(tmp_path_factory: pytest.TempPathFactory) -> sgassure.AuditResult:
+    """The kpi pack's audit of a copy of the example workspace whose decisions.yaml accepts one finding."""
+    root = tmp_path_factory.mktemp("accepted") / "wendmoor"
+    shutil.copytree(sgassure.example_workspace_path(), root)
+    (root / "decisions.yaml").write_text(ACCEPTED_DECISIONS, encoding="utf-8")
+    kpi = [p for p in sgassure.bundled_rule_packs() if p.id == "kpi"]
+    return sgassure.run_audit(sgassure.load_workspace(root), kpi, as_of=AS_OF)
+
+
+def test_audit_text_shows_the_decision_once_and_counts_accepted(accepted_audit: sgassure.AuditResult) -> None:
+    """The text output gives the decision on its own line, without repeating "accepted", and counts it."""
+    assert render_audit(accepted_audit, "text") == (
+        "Audit as at 2025-09-30 (packs: kpi)\n"
+        f"HIGH     kpi.adverse-trend: {KPI_ADVERSE}\n"
+        f"         subject: indicator kpi-a04; source: {KPI_SOURCE}\n"
+        "         - k.adverse_run = 3: is at least 3\n"
+        f"MEDIUM   kpi.worse-than-national: {KPI_NATIONAL}\n"
+        f"         subject: indicator kpi-c02; source: {KPI_SOURCE}\n"
+        f"         {DECISION_TEXT}\n"
+        "         - k.worse_than_national = True: equals True\n"
+        "\n"
+        "Escalations:\n"
+        f"  to Safeguarding Effectiveness Group (kpi-adverse-trend): {KPI_ADVERSE}\n"
+        "     route: none needed: the finding names no agency\n"
+        "\n"
+        "2 findings (1 high, 1 medium; 1 accepted); 1 escalations\n"
+    )
+
+
+def test_audit_text_summary_without_decisions_is_unchanged(accepted_audit: sgassure.AuditResult) -> None:
+    """With no finding accepted, the summary line counts severities only."""
+    open_only = attrs.evolve(
+        accepted_audit, findings=tuple(attrs.evolve(f, decision=None) for f in accepted_audit.findings)
+    )
+    assert render_audit(open_only, "text").splitlines()[-1] == "2 findings (1 high, 1 medium); 1 escalations"
+
+
+def test_audit_markdown_has_a_decision_column(accepted_audit: sgassure.AuditResult) -> None:
+    """The Markdown findings table has a Decision column: the decision text, escaped, or empty."""
+    assert render_audit(accepted_audit, "md") == (
+        "# Audit as at 2025-09-30\n"
+        "\n"
+        "Packs: kpi\n"
+        "\n"
+        "## Findings\n"
+        "\n"
+        "| Severity | Rule | Subject | Finding | Decision |\n"
+        "|---|---|---|---|---|\n"
+        f"| high | kpi.adverse-trend | indicator kpi-a04 | {KPI_ADVERSE} |  |\n"
+        f"| medium | kpi.worse-than-national | indicator kpi-c02 | {KPI_NATIONAL} | "
+        f"{DECISION_TEXT.replace('|', chr(92) + '|')} |\n"
+        "\n"
+        "## Escalations\n"
+        "\n"
+        "| To | Concern | Route | Finding |\n"
+        "|---|---|---|---|\n"
+        f"| Safeguarding Effectiveness Group | kpi-adverse-trend | — | {KPI_ADVERSE} |\n"
+    )
+
+
+def test_audit_csv_has_the_decision_as_its_last_column(accepted_audit: sgassure.AuditResult) -> None:
+    """The CSV keeps its documented columns in place and adds `decision` at the end, empty when not accepted."""
+    rows = list(csv.reader(io.StringIO(render_audit(accepted_audit, "csv"), newline="")))
+    assert rows == [
+        ["fingerprint", "severity", "pack", "rule", "status", "agency", "cycle", "requirement", "message", "decision"],
+        [
+            "kpi/kpi.adverse-trend/indicator=kpi-a04",
+            "high",
+            "kpi",
+            "kpi.adverse-trend",
+            "",
+            "",
+            "",
+            "",
+            KPI_ADVERSE,
+            "",
+        ],
+        [ACCEPTED, "medium", "kpi", "kpi.worse-than-national", "", "", "", "", KPI_NATIONAL, DECISION_TEXT],
+    ]
+
+
+def test_audit_json_carries_the_decision_and_validates(accepted_audit: sgassure.AuditResult) -> None:
+    """The JSON output has the decision text as given, counts it in the summary, and matches its schema."""
+    data = json.loads(render_audit(accepted_audit, "json"))
+    jsonschema.validate(
+        data, json.loads((Path(sgassure.__file__).parent / "schemas" / "audit.schema.json").read_text())
+    )
+    assert [(f["fingerprint"], f["decision"]) for f in data["findings"]] == [
+        ("kpi/kpi.adverse-trend/indicator=kpi-a04", None),
+        (ACCEPTED, DECISION_TEXT),
+    ]
+    assert data["summary"]["accepted"] == 1
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_no_format_repeats_accepted(accepted_audit: sgassure.AuditResult, fmt: str) -> None:
+    """Every format shows the decision text once and never as "accepted: accepted by"."""
+    out = render_audit(accepted_audit, fmt)
+    assert "accepted: accepted" not in out
+    assert out.count("accepted by Independent Chair on 2025-09-25") == 1

@@ -1,9 +1,11 @@
 """Loading and linting rule packs: every problem located, all at once.
 
 The lint runs as the pack loads: unknown fields and fact kinds, operators that
-do not fit a field, levels not on any scale of the pack's framework,
-contradictory bounds in one condition, references to aliases not yet bound,
-duplicate ids, and conditions the engine could not run safely.
+do not fit a field, values of another type than the field's (see
+:data:`sgassure._facts.FACT_KINDS`), levels not on any scale of the pack's
+framework, contradictory bounds in one condition, references to aliases not yet
+bound or to fields of another type, duplicate ids, and conditions the engine
+could not run safely.
 """
 
 from __future__ import annotations
@@ -46,6 +48,17 @@ MAX_CROSS_REFERENCES = 29
 _test_from_dict = make_dict_structure_fn(Test, converter, _cattrs_forbid_extra_keys=True, in_=override(rename="in"))
 _test_to_dict = make_dict_unstructure_fn(Test, converter, in_=override(rename="in"), _cattrs_omit_if_default=True)
 _SCALAR = (str, int, float, bool, dt.date)
+# What a value of each field type is called in messages, in the order they are listed.
+_EXPECTED = {
+    "str": "a string",
+    "int": "an integer",
+    "number": "a number",
+    "bool": "true or false",
+    "date": "a date (YYYY-MM-DD)",
+}
+_ORDERED = ("int", "number", "date")  # field types that lt, le, gt and ge compare
+_TEXT = ("str", "date")  # field types that matches reads (dates are held as YYYY-MM-DD text)
+_NUMBER = re.compile(r"^[+-]?[0-9]+(\.[0-9]+)?$")
 
 
 def _date_operand(value: Any) -> Any:
@@ -110,6 +123,7 @@ class _Lint:
         self.pack = pack
         self.c = Checker(doc)
         self.levels = _levels_of(pack.framework)
+        self.group: Count | None = None  # the count of the rule being linted
 
     def run(self) -> list[Problem]:
         pack, c = self.pack, self.c
@@ -129,6 +143,7 @@ class _Lint:
     def rule(self, at: Path, rule: Rule) -> None:
         when = rule.when
         bound: dict[str, str] = {}
+        self.group = when.count
         if not when.all and when.count is None:
             self.c.add((*at, "when"), "a rule needs at least one pattern under 'all', or a 'count'")
         if when.count is not None:
@@ -183,18 +198,27 @@ class _Lint:
             if name not in fields:
                 self.c.add(where, f"unknown field of {pattern.fact!r}{did_you_mean(name, list(fields))}", key=True)
                 continue
-            cross += self.test(where, name, fields[name].level, test, bound)
+            cross += self.test(where, pattern.fact, name, test, bound)
         if cross > MAX_CROSS_REFERENCES:
             self.c.add(at, f"{cross} references to other facts; the engine takes at most {MAX_CROSS_REFERENCES}")
 
-    def test(self, at: Path, name: str, is_level: bool, test: Test, bound: dict[str, str]) -> int:
+    def test(self, at: Path, kind: str, name: str, test: Test, bound: dict[str, str]) -> int:
+        spec = FACT_KINDS[kind][name]
+        is_level = spec.level
+        before = len(self.c.problems)
         ops = test.operators()
         if not ops:
             self.c.add(at, "no operator given")
         level_ops = [op for op in ops if op in LEVEL_OPERATORS]
         if level_ops and not is_level:
             self.c.add((*at, level_ops[0]), f"'{level_ops[0]}' compares rating levels; field {name!r} is not a level")
-        if test.reading is not None and not level_ops:
+        if test.reading is not None and is_level and name != "level":
+            self.c.add(
+                (*at, "reading"),
+                f"'reading' applies only to the field 'level'; {name!r} already says which rating it reads: remove "
+                f"'reading', or test 'level' with reading: {test.reading.value}",
+            )
+        elif test.reading is not None and not level_ops:
             self.c.add(
                 (*at, "reading"), "'reading' goes with a level operator (below, at_or_above, above, at_or_below)"
             )
@@ -207,20 +231,69 @@ class _Lint:
         cross = 0
         for op in ("eq", "ne", "lt", "le", "gt", "ge"):
             value = getattr(test, op)
+            if value is None:
+                continue
+            # a bare value is an eq the author did not write: report it at the value, as written
+            path: Path = (*at, op) if op != "eq" or (*at, "eq") in self.c.doc.values else at
             if isinstance(value, str) and value.startswith("$"):
                 cross += 1
-                self.reference((*at, op), value, bound)
+                self.reference(path, value, bound, compared=(kind, name))
+            elif not is_level:
+                self.literal(path, kind, name, value)
         for op in ("in", "not_in"):
             values = getattr(test, "in_" if op == "in" else op)
             if values is not None and not values:
                 self.c.add((*at, op), "an empty list matches nothing; remove the condition or give values")
+            for k, value in enumerate(values or ()):
+                if isinstance(value, str) and value.startswith("$"):
+                    self.c.add(
+                        (*at, op, k),
+                        f"'{op}' takes plain values, not references like {value!r}; compare with another fact with "
+                        "eq or ne",
+                    )
+                elif not is_level:
+                    self.literal((*at, op, k), kind, name, value)
+        if not is_level:
+            self.operators(at, kind, name, test)
         if test.matches is not None:
             try:
                 re.compile(test.matches)
             except re.error as exc:
                 self.c.add((*at, "matches"), f"invalid regular expression: {exc}")
-        self.bounds(at, test)
+        if len(self.c.problems) == before:  # bounds of values of the wrong type would say nothing useful
+            self.bounds(at, test)
         return cross
+
+    def operators(self, at: Path, kind: str, name: str, test: Test) -> None:
+        """Report operators that cannot hold on a field of this type (level operators are checked apart)."""
+        type_name = FACT_KINDS[kind][name].type
+        types = type_name.split("|")
+        for op in DATE_OPERATORS:
+            if getattr(test, op) is not None and "date" not in types:
+                self.c.add((*at, op), f"'{op}' compares dates; {name!r} is {_a(type_name)} field of {kind!r}")
+        for op in ("lt", "le", "gt", "ge"):
+            if getattr(test, op) is not None and not set(types) & set(_ORDERED):
+                self.c.add(
+                    (*at, op), f"'{op}' compares numbers and dates; {name!r} is {_a(type_name)} field of {kind!r}"
+                )
+        if test.matches is not None and not set(types) & set(_TEXT):
+            self.c.add((*at, "matches"), f"'matches' reads text; {name!r} is {_a(type_name)} field of {kind!r}")
+        if test.exists is not None and "null" not in types:
+            self.c.add(
+                (*at, "exists"),
+                f"{name!r} is {_a(type_name)} field of {kind!r} and always has a value, so "
+                f"exists: {'true always' if test.exists else 'false never'} holds",
+            )
+
+    def literal(self, at: Path, kind: str, name: str, value: Any) -> None:
+        """Report a value a field of this kind can never hold (so the test would match nothing, or anything)."""
+        type_name = FACT_KINDS[kind][name].type
+        if value is None or not _fits(type_name, value):
+            self.c.add(
+                at,
+                f"expected {_expected(type_name)} ({name!r} is {_a(type_name)} field of {kind!r}); "
+                f"got {_kind(value)}{_type_hint(type_name, value)}",
+            )
 
     def level(self, at: Path, value: str) -> None:
         if value in ("threshold", "lowest", "highest") or not self.levels:
@@ -235,7 +308,10 @@ class _Lint:
                 f"{did_you_mean(value, choices)}",
             )
 
-    def reference(self, at: Path, value: str, bound: dict[str, str]) -> None:
+    def reference(
+        self, at: Path, value: str, bound: dict[str, str], *, compared: tuple[str, str] | None = None
+    ) -> None:
+        """Check a reference ``$alias.field``; ``compared`` is the (kind, field) a condition compares it with."""
         match = REFERENCE.match(value)
         if match is None:
             self.c.add(at, f"expected a reference like '$r.agency'; got {value!r}")
@@ -248,12 +324,36 @@ class _Lint:
             return
         if bound[alias] != "group" and bound[alias] not in FACT_KINDS:
             return  # the unknown kind is reported where the pattern names it
-        fields = _alias_fields(bound[alias])
+        fields = self.alias_fields(bound[alias])
         if field not in fields:
-            self.c.add(at, f"unknown field {field!r} of {bound[alias]!r}{did_you_mean(field, fields)}")
+            self.c.add(at, f"unknown field {field!r} of {bound[alias]!r}{did_you_mean(field, list(fields))}")
+            return
+        other = fields[field]
+        if compared is not None and other is not None:
+            kind, name = compared
+            type_name = FACT_KINDS[kind][name].type
+            if not _comparable(type_name, other):
+                self.c.add(
+                    at,
+                    f"expected a reference to {_expected(type_name)} ({name!r} is {_a(type_name)} field of "
+                    f"{kind!r}); got {value!r}, {_a(other)} field of {bound[alias]!r}",
+                )
+
+    def alias_fields(self, kind: str) -> dict[str, str | None]:
+        """The fields a reference to a fact of ``kind`` can name, with their types (None: not known)."""
+        if kind != "group":
+            return {name: spec.type for name, spec in FACT_KINDS.get(kind, {}).items()}
+        if self.group is None:
+            return {}
+        counted = FACT_KINDS.get(self.group.fact, {})
+        fields: dict[str, str | None] = {f: counted[f].type if f in counted else None for f in self.group.by}
+        return {**fields, "count": "int"}
 
     def bounds(self, at: Path, test: Test) -> None:
-        """Report tests no value can pass: an empty interval, or eq against ne/in/not_in."""
+        """Report tests no value can pass: an empty interval, or eq against ne/in/not_in.
+
+        Called only when every value fits the field's type, so the values compare (dates as ISO text).
+        """
         low: tuple[Any, bool] | None = None
         high: tuple[Any, bool] | None = None
         for op, strict in (("gt", True), ("ge", False)):
@@ -265,31 +365,28 @@ class _Lint:
             if _literal(value) and (high is None or _key(value) < _key(high[0])):
                 high = (value, strict)
         contradiction = ""
-        try:
-            if (
-                low
-                and high
-                and (_key(low[0]) > _key(high[0]) or (_key(low[0]) == _key(high[0]) and (low[1] or high[1])))
-            ):
-                contradiction = (
-                    f"no value is {'>' if low[1] else '>='} {low[0]!r} and {'<' if high[1] else '<='} {high[0]!r}"
-                )
-            eq = test.eq
-            if _literal(eq):
-                if low and (_key(eq) < _key(low[0]) or (_key(eq) == _key(low[0]) and low[1])):
-                    contradiction = f"{eq!r} is not {'>' if low[1] else '>='} {low[0]!r}"
-                if high and (_key(eq) > _key(high[0]) or (_key(eq) == _key(high[0]) and high[1])):
-                    contradiction = f"{eq!r} is not {'<' if high[1] else '<='} {high[0]!r}"
-                if test.ne is not None and test.ne == eq:
-                    contradiction = f"a value cannot both equal and differ from {eq!r}"
-                if test.in_ is not None and eq not in test.in_:
-                    contradiction = f"{eq!r} is not among {list(test.in_)!r}"
-                if test.not_in is not None and eq in test.not_in:
-                    contradiction = f"{eq!r} is excluded by not_in"
-            if test.in_ is not None and test.not_in is not None and set(test.in_) <= set(test.not_in):
-                contradiction = "not_in excludes every value that in allows"
-        except TypeError:
-            contradiction = "the bounds compare values of different types"
+        if low and high and (_key(low[0]) > _key(high[0]) or (_key(low[0]) == _key(high[0]) and (low[1] or high[1]))):
+            contradiction = (
+                f"no value is {'>' if low[1] else '>='} {_show(low[0])} and {'<' if high[1] else '<='} {_show(high[0])}"
+            )
+        eq = test.eq
+        if _literal(eq):
+            if low and (_key(eq) < _key(low[0]) or (_key(eq) == _key(low[0]) and low[1])):
+                contradiction = f"{_show(eq)} is not {'>' if low[1] else '>='} {_show(low[0])}"
+            if high and (_key(eq) > _key(high[0]) or (_key(eq) == _key(high[0]) and high[1])):
+                contradiction = f"{_show(eq)} is not {'<' if high[1] else '<='} {_show(high[0])}"
+            if test.ne is not None and _key(test.ne) == _key(eq):
+                contradiction = f"a value cannot both equal and differ from {_show(eq)}"
+            if test.in_ is not None and _key(eq) not in {_key(v) for v in test.in_}:
+                contradiction = f"{_show(eq)} is not among [{', '.join(_show(v) for v in test.in_)}]"
+            if test.not_in is not None and _key(eq) in {_key(v) for v in test.not_in}:
+                contradiction = f"{_show(eq)} is excluded by not_in"
+        if (
+            test.in_ is not None
+            and test.not_in is not None
+            and {_key(v) for v in test.in_} <= {_key(v) for v in test.not_in}
+        ):
+            contradiction = "not_in excludes every value that in allows"
         if contradiction:
             self.c.add(at, f"contradictory bounds: {contradiction}")
 
@@ -338,32 +435,93 @@ class _Lint:
                     )
 
 
-def _alias_fields(kind: str) -> list[str]:
-    if kind == "group":
-        return [*sorted({f for spec in FACT_KINDS.values() for f in spec}), "count"]
-    fields = list(FACT_KINDS.get(kind, {}))
-    return fields
-
-
 def _literal(value: Any) -> bool:
     return value is not None and not (isinstance(value, str) and value.startswith("$")) and not isinstance(value, bool)
 
 
 def _key(value: Any) -> Any:
-    return Decimal(str(value)) if isinstance(value, int | float) else value
+    """A value as the engine compares it: numbers exactly, dates as their ISO text."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int | float):
+        return Decimal(str(value))
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def _show(value: Any) -> str:
+    return value.isoformat() if isinstance(value, dt.date) else repr(value)
+
+
+def _is_iso_date(value: str) -> bool:
+    """Whether text is a date written YYYY-MM-DD, as the facts hold dates."""
+    try:
+        return dt.date.fromisoformat(value).isoformat() == value
+    except ValueError:
+        return False
 
 
 def _fits(type_name: str, value: Any) -> bool:
+    """Whether a field of the type (``int``, ``str|null``...) can hold the value, as a fact holds it.
+
+    Examples:
+        >>> _fits("int", 3), _fits("int", 3.5), _fits("number", 3), _fits("str", 8.4)
+        (True, False, True, False)
+        >>> _fits("date", dt.date(2025, 4, 1)), _fits("date", "2025-04-01"), _fits("date", "1/4/2025")
+        (True, True, False)
+        >>> _fits("str|null", None), _fits("str", None), _fits("bool", 1)
+        (True, False, False)
+    """
     allowed = type_name.split("|")
     if value is None:
         return "null" in allowed
     if isinstance(value, bool):
         return "bool" in allowed
-    if isinstance(value, int | float):
-        return "number" in allowed or ("int" in allowed and isinstance(value, int))
+    if isinstance(value, int):
+        return "int" in allowed or "number" in allowed
+    if isinstance(value, float):
+        return "number" in allowed
+    if isinstance(value, dt.datetime):
+        return False
     if isinstance(value, dt.date):
         return "date" in allowed
-    return isinstance(value, str) and ("str" in allowed or "date" in allowed)
+    return isinstance(value, str) and ("str" in allowed or ("date" in allowed and _is_iso_date(value)))
+
+
+def _expected(type_name: str) -> str:
+    """What a field of the type holds, for a message: ``a string``, ``an integer or a date (YYYY-MM-DD)``."""
+    allowed = type_name.split("|")
+    return " or ".join(text for name, text in _EXPECTED.items() if name in allowed)
+
+
+def _a(type_name: str) -> str:
+    """The type's name with its article: ``an int``, ``a str|null``."""
+    return f"{'an' if type_name[0] in 'aeiou' else 'a'} {type_name}"
+
+
+def _type_hint(type_name: str, value: Any) -> str:
+    """How to write a value of the wrong type as the field's type, when that is plain."""
+    allowed = type_name.split("|")
+    if value is None:
+        return "; test for a missing value with exists: false"
+    if "str" in allowed and isinstance(value, bool | int | float | dt.date):
+        return "; quote it if you mean the text"
+    if isinstance(value, str) and (
+        (set(allowed) & {"int", "number"} and _NUMBER.match(value))
+        or ("bool" in allowed and value in ("true", "false"))
+    ):
+        return "; write it without quotes"
+    return ""
+
+
+def _comparable(type_name: str, other: str) -> bool:
+    """Whether fields of two types can hold equal values (integers and numbers compare as numbers)."""
+
+    def kinds(name: str) -> set[str]:
+        return {"number" if t == "int" else t for t in name.split("|") if t != "null"}
+
+    return bool(kinds(type_name) & kinds(other))
 
 
 def _iter_problems(pack: RulePack, doc: Document) -> Iterator[Problem]:

@@ -284,7 +284,9 @@ def _by_kind(facts: Iterable[Fact]) -> dict[str, list[Fact]]:
     return out
 
 
-def _decide(ws: Workspace, packs: Sequence[str], findings: list[Finding], as_of: dt.date) -> list[Finding]:
+def _decide(
+    ws: Workspace, packs: Sequence[str], findings: list[Finding], as_of: dt.date, mask: bool = True
+) -> list[Finding]:
     """Mark findings the workspace's decisions accept; a decision for a pack run that matches nothing is an error."""
     by_fingerprint = {f.fingerprint: f for f in findings}
     problems = []
@@ -305,6 +307,7 @@ def _decide(ws: Workspace, packs: Sequence[str], findings: list[Finding], as_of:
         elif decision.in_force(as_of):
             until = f" until {decision.expires.isoformat()}" if decision.expires else ""
             text = f"accepted by {decision.approver} on {decision.date.isoformat()}{until}: {decision.justification}"
+            text = mask_identifiers(text) if mask else text  # a justification is free text
             by_fingerprint[decision.fingerprint] = attrs.evolve(by_fingerprint[decision.fingerprint], decision=text)
     if problems:
         raise LoadError(problems)
@@ -384,7 +387,7 @@ def run_audit(workspace: Workspace, packs: Sequence[RulePack], *, as_of: dt.date
     """
     compiled = compile_packs(packs, workspace.frameworks, workspace.partnership, as_of)
     findings = _Run(compiled, as_of, mask).evaluate(build_facts(workspace, as_of))
-    findings = _decide(workspace, [p.id for p in packs], findings, as_of)
+    findings = _decide(workspace, [p.id for p in packs], findings, as_of, mask)
     escalations = _escalations(workspace, compiled, findings, as_of)
     return AuditResult(
         as_of=as_of,

@@ -212,6 +212,20 @@ def _check(args: argparse.Namespace) -> int:
     return EXIT_CLEAN
 
 
+def _loading(args: argparse.Namespace, exc: LoadError) -> str:
+    """What a command was loading when ``exc`` was raised, as its error's first line names it."""
+    if args.command == "rules":
+        packs: list[str] = [args.old, args.new] if args.rules_command == "diff" else list(args.packs)
+        files = {p.location.file for p in exc.problems}
+        failed = [name for name in dict.fromkeys(packs) if name in files]
+        if failed:
+            return ", ".join(failed)
+        if args.rules_command != "diff" and packs:
+            return ", ".join(packs)
+    what = getattr(args, "file", None) if args.command in ("import", "appraise") else None
+    return str(what or getattr(args, "workspace", None) or "the input")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code.
 
@@ -231,9 +245,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return command(args)
     except LoadError as exc:
-        what = getattr(args, "file", None) if args.command in ("import", "appraise") else None
-        what = what or getattr(args, "workspace", None) or "the input"
-        print(f"sgassure: cannot load {what}:", file=sys.stderr)
+        print(f"sgassure: cannot load {_loading(args, exc)}:", file=sys.stderr)
         print(str(exc), file=sys.stderr)
         return EXIT_BAD_INPUT
     except _UsageError as exc:

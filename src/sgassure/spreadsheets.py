@@ -306,7 +306,14 @@ def _masked(result: AuditResult, mask: bool) -> AuditResult:
         return result
     return attrs.evolve(
         result,
-        findings=tuple(attrs.evolve(f, message=mask_identifiers(f.message)) for f in result.findings),
+        findings=tuple(
+            attrs.evolve(
+                f,
+                message=mask_identifiers(f.message),
+                decision=mask_identifiers(f.decision) if f.decision is not None else None,
+            )
+            for f in result.findings
+        ),
         escalations=tuple(attrs.evolve(e, message=mask_identifiers(e.message)) for e in result.escalations),
     )
 
@@ -361,7 +368,7 @@ def write_findings(result: AuditResult, path: str | os.PathLike[str], *, mask: b
         >>> with tempfile.TemporaryDirectory() as folder:
         ...     write_findings(result, pathlib.Path(folder) / "findings.csv")
         ...     print((pathlib.Path(folder) / "findings.csv").read_text(), end="")
-        fingerprint,severity,pack,rule,status,agency,cycle,requirement,message
+        fingerprint,severity,pack,rule,status,agency,cycle,requirement,message,decision
     """
     suffix = _suffix(path, "findings")
     text = render_audit(_masked(result, mask), "csv")

@@ -122,7 +122,7 @@ def _text(result: AuditResult, resolved: tuple[str, ...]) -> str:
         lines.append(f"{f.severity.value.upper():8} {f.rule}{status}: {f.message}")
         lines.append(f"         subject: {_subject(f)}; source: {f.source}")
         if f.decision:
-            lines.append(f"         accepted: {f.decision}")
+            lines.append(f"         {f.decision}")
         lines += [f"         - {line}" for line in f.explanation.lines()]
     if result.escalations:
         lines += ["", "Escalations:"]
@@ -137,12 +137,27 @@ def _text(result: AuditResult, resolved: tuple[str, ...]) -> str:
         lines += ["", "Resolved since the previous audit:"] + [f"  {r}" for r in resolved]
     counts = Counter(f.severity.value for f in result.findings)
     summary = ", ".join(f"{counts[s.value]} {s.value}" for s in reversed(Severity) if counts[s.value])
+    accepted = sum(1 for f in result.findings if f.decision is not None)
+    if accepted:
+        summary += f"; {accepted} accepted"
     if result.findings:
         lines += ["", f"{len(result.findings)} findings ({summary}); {len(result.escalations)} escalations"]
     return "\n".join(lines) + "\n"
 
 
-CSV_COLUMNS = ("fingerprint", "severity", "pack", "rule", "status", "agency", "cycle", "requirement", "message")
+# New columns go at the end, so a column keeps its place from one release to the next.
+CSV_COLUMNS = (
+    "fingerprint",
+    "severity",
+    "pack",
+    "rule",
+    "status",
+    "agency",
+    "cycle",
+    "requirement",
+    "message",
+    "decision",
+)
 
 
 def _csv(result: AuditResult) -> str:
@@ -161,6 +176,7 @@ def _csv(result: AuditResult) -> str:
                 f.subject.get("cycle", ""),
                 f.subject.get("requirement", ""),
                 f.message,
+                f.decision or "",
             ]
         )
     return out.getvalue()
@@ -174,9 +190,10 @@ def _markdown(result: AuditResult, resolved: tuple[str, ...]) -> str:
     lines = [f"# Audit as at {result.as_of.isoformat()}", "", f"Packs: {', '.join(result.packs)}", ""]
     lines += ["## Findings", ""]
     if result.findings:
-        lines += ["| Severity | Rule | Subject | Finding |", "|---|---|---|---|"]
+        lines += ["| Severity | Rule | Subject | Finding | Decision |", "|---|---|---|---|---|"]
         lines += [
-            f"| {f.severity.value} | {f.rule} | {_md_cell(_subject(f))} | {_md_cell(f.message)} |"
+            f"| {f.severity.value} | {f.rule} | {_md_cell(_subject(f))} | {_md_cell(f.message)} "
+            f"| {_md_cell(f.decision or '')} |"
             for f in result.findings
         ]
     else:
@@ -195,13 +212,32 @@ def _markdown(result: AuditResult, resolved: tuple[str, ...]) -> str:
 def render_audit(result: AuditResult, fmt: str, *, resolved: tuple[str, ...] = ()) -> str:
     """Render an audit in one of :data:`FORMATS`.
 
+    Every format shows a finding's decision when ``decisions.yaml`` accepts it
+    (the text ``accepted by APPROVER on DATE[ until DATE]: JUSTIFICATION``):
+    ``text`` on a line of its own under the finding, with the accepted findings
+    counted in the closing summary; ``json`` as ``decision`` (and the count as
+    ``summary.accepted``); ``csv`` in the ``decision`` column; ``md`` in the
+    Decision column. A finding not accepted has no decision (empty; ``null`` in JSON).
+
+    The CSV columns, in this order: ``fingerprint``, ``severity``, ``pack``,
+    ``rule``, ``status``, ``agency``, ``cycle``, ``requirement``, ``message``,
+    ``decision``. A column added in a later release goes at the end.
+
+    Args:
+        result: the audit.
+        fmt: ``text``, ``json``, ``csv`` or ``md``.
+        resolved: fingerprints of a previous audit's findings that are gone (see ``--since``).
+
+    Returns:
+        The rendering, ending in a newline.
+
     Raises:
         ValueError: for an unknown format.
 
     Examples:
         >>> import datetime as dt
         >>> print(render_audit(AuditResult(as_of=dt.date(2025, 9, 30), packs=(), findings=(), escalations=()), "csv"))
-        fingerprint,severity,pack,rule,status,agency,cycle,requirement,message
+        fingerprint,severity,pack,rule,status,agency,cycle,requirement,message,decision
         <BLANKLINE>
     """
     if fmt == "json":
