@@ -6,6 +6,7 @@ import argparse
 import copy
 import datetime as dt
 import json
+import re
 import textwrap
 from fractions import Fraction
 from pathlib import Path
@@ -987,3 +988,16 @@ def test_example_text_report_shows_the_story(capsys: pytest.CaptureFixture[str])
     assert "  Precision of the inputs: 0.091 (rounding 0.08, weights 0.011): the lead is within the noise" in out
     assert "  Preferred option integrated: NOT a robust choice" in out
     assert textwrap.dedent(out).count("\nHIGH     ") == 6
+
+
+def test_markdown_sensitivity_renders_one_list_item_per_line() -> None:
+    """In Markdown every sensitivity line is its own list item (sub-lines nested), never run into one paragraph."""
+    import markdown
+
+    report = _cli_appraise.build_report(golden(), sensitivity=True, samples=10)
+    section = _cli_appraise.render_markdown(report).split("## Sensitivity\n\n", 1)[1].split("\n## ", 1)[0]
+    text = _cli_appraise.render_text(report).split("\nSensitivity\n", 1)[1].split("\n\n", 1)[0]
+    html = markdown.markdown(section)
+    items = re.findall(r"<li>([^<\n]*)", html)
+    assert items == [line.strip().removeprefix("- ") for line in text.splitlines()]
+    assert len(items) > 3

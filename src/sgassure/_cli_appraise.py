@@ -557,8 +557,9 @@ def render_markdown(report: Report) -> str:
             lines += [f"| {d.key} | {d.printed} | {_md(d.expected)} | {d.location or ''} |" for d in t.discrepancies]
     if report.sensitivity is not None and r is not None:
         lines += ["", "## Sensitivity", ""]
+        # Sub-lines become a nested list: indented plain lines would join the item above into one paragraph.
         lines += [
-            f"    {line.strip()}" if line.startswith("    ") else f"- {line.strip()}"
+            f"    - {_md(line.strip().removeprefix('- '))}" if line.startswith("    ") else f"- {_md(line.strip())}"
             for line in _sensitivity_text(a, r, report.sensitivity)[2:]
         ]
     if report.findings is not None:
