@@ -99,3 +99,60 @@ def load_problems(root: Path) -> list[str]:
     with pytest.raises(sgassure.LoadError) as info:
         sgassure.load_workspace(root)
     return str(info.value).splitlines()
+
+
+# Rules of an "alerts" pack: escalations with and without findings (the tests compose packs from them).
+ALERT_RULES = {
+    "gap-without-plan": """\
+  - id: alerts.gap-without-plan
+    title: A gap without a plan, raised with the Health and Wellbeing Board
+    severity: critical
+    source: Working Together to Safeguard Children 2023
+    when:
+      all:
+        - fact: finding
+          as: f
+          where: {rule: s11.no-action-plan}
+    then:
+      escalate:
+        concern: unresolved-risk
+        subject: [f.agency, f.cycle, f.requirement]
+        message: "{f.agency} has no plan for requirement {f.requirement} in {f.cycle}"
+""",
+    "overdue": """\
+  - id: alerts.overdue
+    title: An overdue action, escalated with a message of its own
+    severity: low
+    source: Working Together to Safeguard Children 2023
+    when:
+      all:
+        - fact: action
+          as: a
+          where: {closed: false, due: {before: as_of}, agency: wcpft}
+    then:
+      finding:
+        subject: [a.agency, a.cycle, a.requirement]
+        message: "{a.agency_name}'s action {a.action} is overdue"
+      escalate: {concern: overdue-action, message: "Action {a.action} of {a.agency} was due {a.due}"}
+""",
+    "read": """\
+  - id: alerts.read
+    title: The pack's findings, read back
+    severity: info
+    source: Working Together to Safeguard Children 2023
+    when:
+      all:
+        - fact: finding
+          as: f
+          where: {pack: alerts, rule: {ne: alerts.read}}
+    then:
+      finding:
+        subject: [f.agency, f.cycle, f.requirement]
+        message: "read {f.rule}"
+""",
+}
+
+
+def alerts_pack(title: str, *rules: str) -> str:
+    """The text of an ``alerts`` rule pack titled ``title`` holding the named rules of ALERT_RULES, in order."""
+    return f"version: 1\nid: alerts\ntitle: {title}\nrules:\n" + "".join(ALERT_RULES[r] for r in rules)

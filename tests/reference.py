@@ -15,7 +15,11 @@ and applies the documented semantics directly:
 * ``$alias.field`` joins on an earlier pattern's fact (a dict index for equality);
 * ``none`` patterns hold when no fact of the complete fact set matches;
 * rules over ``finding`` facts chain to a fixpoint; counts are made once the
-  other rules settle, then the counting rules run, then rules over their findings.
+  other rules settle, then the counting rules run, then rules over their findings;
+* a rule with ``escalate`` escalates each of its findings, with the escalation's
+  own message if it gives one; a rule without ``finding`` makes no finding (and
+  no ``finding`` fact): each match is an escalation, fingerprinted by the
+  escalation's subject, with its message.
 """
 
 from __future__ import annotations
@@ -26,6 +30,8 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
+
+import attrs
 
 from sgassure._facts import FACT_KINDS, SUBJECT_KEYS
 from sgassure.partnership import EscalationPolicy
@@ -266,12 +272,32 @@ class _Rule:
             field = self.levels.get(alias) or "effective_level"
         return binding.get(alias, {}).get(field)
 
-    def finding(self, binding: Binding) -> tuple[str, dict[str, str], str]:
-        """The fingerprint, subject and (unmasked) message of a match."""
-        spec = self.rule.then.finding
-        if spec.subject:
+    def render(self, binding: Binding, template: str) -> str:
+        """A message template with its placeholders filled from the match (unmasked)."""
+
+        def fill(m: re.Match[str]) -> str:
+            if m.group(1) == "as_of":
+                return self.env.as_of.isoformat()
+            value = self.value(binding, *m.group(1).split(".", 1))
+            return "none" if value is None else ("yes" if value else "no") if isinstance(value, bool) else str(value)
+
+        return _PLACEHOLDER.sub(fill, template)
+
+    def finding(self, binding: Binding) -> tuple[str, dict[str, str], str, str | None]:
+        """The fingerprint, subject, (unmasked) message of a match, and its escalation's message if it escalates.
+
+        For a rule that makes no finding, subject and message are the escalation's.
+        """
+        escalate = self.rule.then.escalate
+        if self.rule.then.finding is not None:
+            refs, template = self.rule.then.finding.subject, self.rule.then.finding.message
+        else:
+            assert escalate is not None
+            assert escalate.message is not None
+            refs, template = escalate.subject, escalate.message
+        if refs:
             subject = {}
-            for ref in spec.subject:
+            for ref in refs:
                 alias, field = ref.split(".", 1)
                 if (value := self.value(binding, alias, field)) is not None:
                     subject[field] = str(value)
@@ -281,32 +307,35 @@ class _Rule:
         order = {k: i for i, k in enumerate(SUBJECT_KEYS)}
         subject = {k: subject[k] for k in sorted(subject, key=lambda k: order.get(k, len(order)))}
         fingerprint = "/".join([self.pack.id, self.rule.id, *(f"{k}={v}" for k, v in subject.items())])
-
-        def render(m: re.Match[str]) -> str:
-            if m.group(1) == "as_of":
-                return self.env.as_of.isoformat()
-            value = self.value(binding, *m.group(1).split(".", 1))
-            return "none" if value is None else ("yes" if value else "no") if isinstance(value, bool) else str(value)
-
-        return fingerprint, subject, _PLACEHOLDER.sub(render, spec.message)
+        message = self.render(binding, template)
+        escalation = None
+        if escalate is not None:
+            escalation = self.render(binding, escalate.message) if escalate.message is not None else message
+        return fingerprint, subject, message, escalation
 
 
 class _Run:
     def __init__(self, rules: list[_Rule], store: _Store) -> None:
         self.rules, self.store = rules, store
-        self.found: dict[str, tuple[tuple[str, ...], str, str]] = {}  # fingerprint -> (order, severity, message)
+        # fingerprint -> (order, severity, message, escalation message or None); escalation-only matches apart
+        self.found: dict[str, tuple[tuple[str, ...], str, str, str | None]] = {}
+        self.alone: dict[str, tuple[tuple[str, ...], str, str, str | None]] = {}
 
     def fire(self, rule: _Rule) -> list[Fact]:
         """Record the rule's matches; return the finding facts new to this run."""
         new = []
+        only = rule.rule.then.finding is None
+        kept = self.alone if only else self.found
         for binding in rule.matches(self.store):
-            fingerprint, subject, message = rule.finding(binding)
+            fingerprint, subject, message, escalation = rule.finding(binding)
             order = tuple(sorted(str(f["id"]) for f in binding.values()))
-            if fingerprint in self.found:
-                if order < self.found[fingerprint][0]:
-                    self.found[fingerprint] = (order, self.found[fingerprint][1], message)
+            if fingerprint in kept:
+                if order < kept[fingerprint][0]:
+                    kept[fingerprint] = (order, kept[fingerprint][1], message, escalation)
                 continue
-            self.found[fingerprint] = (order, rule.rule.severity.value, message)
+            kept[fingerprint] = (order, rule.rule.severity.value, message, escalation)
+            if only:
+                continue
             new.append(
                 {
                     "id": f"finding:{fingerprint}",
@@ -330,14 +359,29 @@ class _Run:
             pending = again if new else []
 
 
-def evaluate(
+@attrs.frozen
+class Outcomes:
+    """What the packs make: findings, and escalations (of findings, and of rules that make no finding)."""
+
+    findings: list[Result]
+    """Sorted (fingerprint, severity, message)."""
+    escalations: list[Result]
+    """Sorted (fingerprint, severity, escalation message), both kinds together."""
+    escalation_only: frozenset[str]
+    """The fingerprints of the escalations whose rule makes no finding."""
+
+
+def outcomes(
     packs: Sequence[RulePack],
     facts: Iterable[Fact],
     frameworks: Sequence[Framework],
     policy: EscalationPolicy | None,
     as_of: dt.date,
-) -> list[Result]:
-    """The findings the packs make over the facts as at ``as_of``: sorted (fingerprint, severity, message).
+) -> Outcomes:
+    """The findings and escalations the packs make over the facts as at ``as_of``.
+
+    An escalation is made for every rule with ``escalate`` (a run refuses a
+    concern the policy does not name, so every concern has a body).
 
     Raises:
         ValueError: a policy parameter a rule reads is not in force, or a count
@@ -355,7 +399,33 @@ def evaluate(
     for r in counting:
         if r.selector and len(r.selector.index(store).get((), [])) != selected[r.name]:
             raise ValueError(f"rule {r.name} counts facts made by counting rules; counts do not nest")
-    return sorted((fp, severity, message) for fp, (_, severity, message) in run.found.items())
+    escalations = [
+        (fp, severity, escalation)
+        for kept in (run.found, run.alone)
+        for fp, (_, severity, _, escalation) in kept.items()
+        if escalation is not None
+    ]
+    return Outcomes(
+        findings=sorted((fp, severity, message) for fp, (_, severity, message, _) in run.found.items()),
+        escalations=sorted(escalations),
+        escalation_only=frozenset(run.alone),
+    )
+
+
+def evaluate(
+    packs: Sequence[RulePack],
+    facts: Iterable[Fact],
+    frameworks: Sequence[Framework],
+    policy: EscalationPolicy | None,
+    as_of: dt.date,
+) -> list[Result]:
+    """The findings the packs make over the facts as at ``as_of``: sorted (fingerprint, severity, message).
+
+    Raises:
+        ValueError: a policy parameter a rule reads is not in force, or a count
+            would count facts made by counting rules.
+    """
+    return outcomes(packs, facts, frameworks, policy, as_of).findings
 
 
 def fingerprints(results: Iterable[Result]) -> set[str]:

@@ -10,7 +10,7 @@ from typing import Any
 import jsonschema
 import pytest
 import yaml
-from tests.conftest import MINI_RETURN, WorkspaceBuilder
+from tests.conftest import MINI_RETURN, WorkspaceBuilder, alerts_pack
 
 import sgassure
 from sgassure.cli import main
@@ -319,7 +319,7 @@ def test_rules_diff_shows_what_a_change_adds_and_removes(
     new.write_text(old.read_text().replace("adverse_run: {ge: 3}", "adverse_run: {ge: 4}"))
     assert main(["rules", "diff", str(old), str(new), str(example_path), "--as-of", "2025-09-30"]) == 0
     out = capsys.readouterr().out.splitlines()
-    assert out[1] == "  0 added, 1 removed, 1 unchanged"
+    assert out[1] == "  0 added, 1 removed, 0 changed, 1 unchanged"
     assert out[2].startswith("- high kpi.adverse-trend: Making Safeguarding Personal")
 
 
@@ -417,3 +417,210 @@ def test_a_join_written_after_a_set_test_still_joins(where: str) -> None:
     """The engine ignores an equality join that follows an $or; the compiler puts equalities first."""
     report = sgassure.run_pack_tests(sgassure.parse_rule_pack(JOIN_AFTER_OR.replace("WHERE", where)))
     assert [c.passed for c in report.cases] == [True, True]
+
+
+ALERTS = alerts_pack("Matters raised with the boards directly", "gap-without-plan", "overdue", "read")
+GAP_WITHOUT_PLAN = "alerts/alerts.gap-without-plan/agency=uhwc/cycle=s11-2025/requirement=8.4"
+
+
+@pytest.fixture(scope="module")
+def alerted(example_ws: sgassure.Workspace) -> sgassure.AuditResult:
+    """The audit of the example workspace with every bundled pack and the alerts pack."""
+    packs = [*sgassure.bundled_rule_packs(), sgassure.parse_rule_pack(ALERTS, source="alerts.yaml")]
+    return sgassure.run_audit(example_ws, packs, as_of=AS_OF)
+
+
+def test_an_escalation_only_rule_escalates_without_a_finding(
+    result: sgassure.AuditResult, alerted: sgassure.AuditResult
+) -> None:
+    """A rule without a finding makes an escalation that stands alone, first as the most serious, and no finding."""
+    assert alerted.escalations[0] == sgassure.Escalation(
+        finding=GAP_WITHOUT_PLAN,
+        concern="unresolved-risk",
+        body="wendmoor-hwb",
+        body_name="Wendmoor Health and Wellbeing Board",
+        agency="uhwc",
+        route=("wcsp", "wendmoor-hwb"),
+        message="uhwc has no plan for requirement 8.4 in s11-2025",
+        escalation_only=True,
+        pack="alerts",
+        rule="alerts.gap-without-plan",
+        title="A gap without a plan, raised with the Health and Wellbeing Board",
+        severity=sgassure.Severity.CRITICAL,
+        source="Working Together to Safeguard Children 2023",
+        subject={"agency": "uhwc", "cycle": "s11-2025", "requirement": "8.4"},
+        explanation=sgassure.Explanation(
+            conditions=(
+                sgassure.Check(
+                    alias="f", fact="finding", field="rule", test="equals 's11.no-action-plan'",
+                    value="'s11.no-action-plan'",
+                ),
+            ),
+            facts=(
+                "finding:section-11/s11.no-action-plan/agency=uhwc/cycle=s11-2025/framework=section-11/standard=8/"
+                "requirement=8.4",
+            ),
+        ),
+    )  # fmt: skip
+    assert [e.finding for e in alerted.escalations if e.escalation_only] == [GAP_WITHOUT_PLAN]
+    assert [e for e in alerted.escalations if e.pack != "alerts"] == list(result.escalations)
+    assert [f for f in alerted.findings if f.pack != "alerts"] == list(result.findings)
+    assert sorted(f.rule for f in alerted.findings if f.pack == "alerts") == ["alerts.overdue", "alerts.read"]
+
+
+def test_an_escalation_without_a_finding_is_no_finding_fact(alerted: sgassure.AuditResult) -> None:
+    """Rules over findings never see an escalation-only match: only the pack's finding is read back."""
+    read = [(f.message, f.subject) for f in alerted.findings if f.rule == "alerts.read"]
+    assert read == [("read alerts.overdue", {"agency": "wcpft", "cycle": "s11-2025", "requirement": "5.4"})]
+
+
+def test_an_escalated_finding_takes_the_escalations_own_message(alerted: sgassure.AuditResult) -> None:
+    """With escalate.message, the escalation says its own message; the finding keeps the finding's."""
+    fingerprint = "alerts/alerts.overdue/agency=wcpft/cycle=s11-2025/requirement=5.4"
+    (finding,) = [f for f in alerted.findings if f.fingerprint == fingerprint]
+    (escalation,) = [e for e in alerted.escalations if e.finding == fingerprint]
+    assert finding.message == "Wendmoor and Castleby Partnership NHS Foundation Trust's action A4 is overdue"
+    assert (escalation.message, escalation.escalation_only, escalation.body, escalation.severity) == (
+        "Action A4 of wcpft was due 2025-06-30",
+        False,
+        "seg",
+        sgassure.Severity.LOW,
+    )
+    assert escalation.explanation == finding.explanation
+
+
+def test_escalations_are_in_the_documented_order(alerted: sgassure.AuditResult) -> None:
+    """Escalations of findings and escalation-only ones sort together by severity, pack, rule, subject, fingerprint."""
+    assert list(alerted.escalations) == sorted(alerted.escalations, key=sgassure.findings.escalation_sort_key)
+    assert [e.severity for e in alerted.escalations][:1] == [sgassure.Severity.CRITICAL]
+    assert alerted.escalations[-1].rule == "alerts.overdue"
+
+
+def test_a_gate_counts_escalations_without_findings(
+    result: sgassure.AuditResult, alerted: sgassure.AuditResult
+) -> None:
+    """`failing` (what --fail-on reads) includes escalation-only matches by their rule's severity."""
+    assert result.failing(sgassure.Severity.CRITICAL) == ()
+    assert alerted.failing(sgassure.Severity.CRITICAL) == (GAP_WITHOUT_PLAN,)
+    high = alerted.failing(sgassure.Severity.HIGH)
+    assert high == (*result.failing(sgassure.Severity.HIGH), GAP_WITHOUT_PLAN)
+
+
+def test_since_marks_escalations_and_resolves_gone_escalation_only_ones(alerted: sgassure.AuditResult) -> None:
+    """An escalation takes its fingerprint's status; a previous escalation-only fingerprint gone now is resolved."""
+    gone = "alerts/alerts.gap-without-plan/agency=wcpft/cycle=s11-2025/requirement=5.4"
+    compared, resolved = sgassure.compare_with_previous(alerted, [GAP_WITHOUT_PLAN, gone])
+    assert resolved == (gone,)
+    assert [(e.finding, e.status) for e in compared.escalations][:2] == [
+        (GAP_WITHOUT_PLAN, sgassure.FindingStatus.PERSISTING),
+        (
+            "escalation/esc.recurring-gap/agency=wcpft/cycle=s11-2025/requirement=5.4",
+            sgassure.FindingStatus.NEW,
+        ),
+    ]
+    assert {f.status for f in compared.findings} == {sgassure.FindingStatus.NEW}
+
+
+def test_audit_json_with_escalations_without_findings_validates(alerted: sgassure.AuditResult) -> None:
+    """The JSON of an audit with escalation-only rules validates, as does an escalation as earlier releases wrote."""
+    data = sgassure.audit_to_json(sgassure.compare_with_previous(alerted, [])[0])
+    jsonschema.validate(data, SCHEMA)
+    assert data["summary"]["escalations"] == 8
+    assert sum(e["escalation_only"] for e in data["escalations"]) == 1
+    first = data["escalations"][0]
+    assert {k: first[k] for k in ("finding", "escalation_only", "severity", "rule", "status")} == {
+        "finding": GAP_WITHOUT_PLAN,
+        "escalation_only": True,
+        "severity": "critical",
+        "rule": "alerts.gap-without-plan",
+        "status": "new",
+    }
+    older = ("finding", "concern", "body", "body_name", "agency", "route", "message")
+    data["escalations"] = [{k: e[k] for k in older} for e in data["escalations"]]
+    jsonschema.validate(data, SCHEMA)
+
+
+ALONE = """\
+  - id: demo.gap
+    title: A gap, escalated without a finding
+    severity: high
+    source: Children Act 2004, s.11
+    when:
+      all:
+        - fact: rating
+          as: r
+          where: {level: {below: threshold}}
+    then:
+      escalate:
+        concern: recurring-gap
+        subject: [r.agency, r.requirement]
+        message: "{r.agency_name} rates {r.requirement} {r.level}"
+"""
+POLICY = "escalation_policy:\n  rules:\n    - {concern: recurring-gap, body: fscp-exec}\n"
+
+
+def test_a_decision_cannot_accept_an_escalation_without_a_finding(make_workspace: WorkspaceBuilder) -> None:
+    """A decision naming an escalation-only match is a located error saying why; without it, the escalation stands."""
+    from tests.conftest import MINI_PARTNERSHIP
+
+    pack = sgassure.parse_rule_pack(
+        "version: 1\nid: demo\ntitle: Demo\nframework: section-11\nrules:\n" + ALONE, source="demo.yaml"
+    )
+    files = {
+        "partnership.yaml": MINI_PARTNERSHIP + POLICY,
+        "returns/s11-2024/fen-police.yaml": MINI_RETURN.replace("level: mostly", "level: partly"),
+    }
+    result = sgassure.run_audit(sgassure.load_workspace(make_workspace(files)), [pack], as_of=dt.date(2024, 9, 30))
+    assert result.findings == ()
+    assert [(e.finding, e.body, e.route, e.message) for e in result.escalations] == [
+        (
+            "demo/demo.gap/agency=fen-police/requirement=1.1",
+            "fscp-exec",
+            ("fscp-exec",),
+            "Fenmarsh Police rates 1.1 partly",
+        )
+    ]
+    decision = _decisions(
+        "  - {fingerprint: demo/demo.gap/agency=fen-police/requirement=1.1, justification: x, approver: Chair, "
+        "date: 2024-06-01}\n"
+    )
+    ws = sgassure.load_workspace(make_workspace({**files, "decisions.yaml": decision}))
+    with pytest.raises(sgassure.LoadError) as info:
+        sgassure.run_audit(ws, [pack], as_of=dt.date(2024, 9, 30))
+    assert str(info.value) == (
+        "decisions.yaml:3:19: decisions[0].fingerprint: the decision names an escalation of rule 'demo.gap', which "
+        "makes no finding; decisions accept findings only"
+    )
+
+
+def test_fail_on_counts_escalations_without_findings(
+    example_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--fail-on exits 1 for an escalation-only rule at or above the severity, as for an unaccepted finding."""
+    alerts = tmp_path / "alerts.yaml"
+    alerts.write_text(ALERTS, encoding="utf-8")
+    args = ["audit", str(example_path), "--as-of", "2025-09-30", "--pack", "bundled", "--fail-on", "critical"]
+    assert main(args) == 0
+    assert main([*args, "--pack", str(alerts)]) == 1
+    capsys.readouterr()
+
+
+def test_since_reads_escalations_without_findings_from_the_previous_json(
+    example_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--since finds a previous audit's escalation-only fingerprints in its JSON: persisting now, or resolved."""
+    alerts = tmp_path / "alerts.yaml"
+    alerts.write_text(ALERTS, encoding="utf-8")
+    args = ["audit", str(example_path), "--as-of", "2025-09-30", "--pack", "bundled", "--pack", str(alerts)]
+    previous = tmp_path / "previous.json"
+    assert main([*args, "--format", "json", "--out", str(previous)]) == 0
+    data = json.loads(previous.read_text(encoding="utf-8"))
+    gone = "alerts/alerts.gap-without-plan/agency=wcpft/cycle=s11-2025/requirement=5.4"
+    data["escalations"].append({**data["escalations"][0], "finding": gone})
+    previous.write_text(json.dumps(data), encoding="utf-8")
+    assert main([*args, "--format", "json", "--since", str(previous)]) == 0
+    now = json.loads(capsys.readouterr().out)
+    assert [(e["finding"], e["status"]) for e in now["escalations"] if e["escalation_only"]] == [
+        (GAP_WITHOUT_PLAN, "persisting")
+    ]
+    assert now["resolved"] == [gone]

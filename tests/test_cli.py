@@ -178,3 +178,79 @@ def test_rules_diff_names_the_broken_pack_or_the_workspace(
     nowhere = tmp_path / "nowhere"
     assert main(["rules", "diff", "section-11", "section-11", str(nowhere), "--as-of", "2025-09-30"]) == 2
     assert capsys.readouterr().err == f"sgassure: cannot load {nowhere}:\n{nowhere}: not a folder\n"
+
+
+def test_pack_bundled_adds_a_local_pack_to_every_bundled_one(
+    example_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`--pack bundled --pack FILE` runs every bundled pack and the local one; `--pack FILE` alone only the file."""
+    local = tmp_path / "local.yaml"
+    kpi = Path(sgassure.__file__).parent / "packs" / "kpi.yaml"
+    local.write_text(kpi.read_text(encoding="utf-8").replace("id: kpi\n", "id: local-kpi\n", 1), encoding="utf-8")
+    args = ["audit", str(example_path), "--as-of", "2025-09-30", "--format", "json"]
+    assert main([*args, "--pack", "bundled", "--pack", str(local)]) == 0
+    both = json.loads(capsys.readouterr().out)
+    assert main([*args, "--pack", str(local)]) == 0
+    alone = json.loads(capsys.readouterr().out)
+    assert both["packs"] == ["escalation", "kpi", "partnership", "saaf", "section-11", "local-kpi"]
+    assert alone["packs"] == ["local-kpi"]
+    assert {f["pack"] for f in alone["findings"]} == {"local-kpi"}
+    assert len(both["findings"]) == 28 + len(alone["findings"])
+
+
+def test_rules_diff_shows_findings_whose_severity_or_message_changed(
+    example_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A finding kept under the same fingerprint but with a new severity or message is listed as changed."""
+    old = Path(sgassure.__file__).parent / "packs" / "kpi.yaml"
+    new = tmp_path / "kpi.yaml"
+    text = old.read_text(encoding="utf-8")
+    changed = text.replace("severity: high", "severity: critical", 1)
+    assert changed != text
+    new.write_text(changed, encoding="utf-8")
+    assert main(["rules", "diff", str(old), str(new), str(example_path), "--as-of", "2025-09-30"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[1] == "  0 added, 0 removed, 1 changed, 1 unchanged"
+    assert out[2].startswith("~ high -> critical kpi.adverse-trend: Making Safeguarding Personal")
+
+
+ALONE = """\
+version: 1
+id: alone
+title: Matters raised with a board without a finding
+framework: section-11
+rules:
+  - id: alone.not-compliant
+    title: Not compliant, raised with the board
+    severity: high
+    source: test
+    when:
+      all:
+        - fact: rating
+          as: r
+          where: {latest: true, level: {at_or_below: lowest}}
+    then:
+      escalate:
+        concern: unresolved-risk
+        subject: [r.agency, r.requirement]
+        message: "{r.agency} is not compliant on {r.requirement}"
+"""
+
+
+def test_rules_diff_compares_escalations_without_findings_too(
+    example_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An escalation-only rule's outcomes are added, removed or changed in `rules diff` like findings."""
+    old, new, none = tmp_path / "old.yaml", tmp_path / "new.yaml", tmp_path / "none.yaml"
+    old.write_text(ALONE, encoding="utf-8")
+    new.write_text(ALONE.replace("severity: high", "severity: critical"), encoding="utf-8")
+    none.write_text(ALONE.replace("at_or_below: lowest", "above: highest"), encoding="utf-8")
+    assert main(["rules", "diff", str(old), str(new), str(example_path), "--as-of", "2025-09-30"]) == 0
+    changed = capsys.readouterr().out.splitlines()
+    assert changed[1] == "  0 added, 0 removed, 1 changed, 0 unchanged"
+    assert changed[2].startswith("~ high -> critical alone.not-compliant: (escalated to ")
+    assert changed[2].endswith(") uhwc is not compliant on 8.4")
+    assert main(["rules", "diff", str(old), str(none), str(example_path), "--as-of", "2025-09-30"]) == 0
+    removed = capsys.readouterr().out.splitlines()
+    assert removed[1] == "  0 added, 1 removed, 0 changed, 0 unchanged"
+    assert removed[2].startswith("- high alone.not-compliant: (escalated to ")

@@ -858,6 +858,26 @@ def subject_not_a_subject_field(_: Path) -> object:
     )
 
 
+@trigger
+def rule_without_an_outcome(_: Path) -> object:
+    return pack(RULE.replace('    then:\n      finding: {message: "{r.agency} {r.requirement}"}', "    then: {}"))
+
+
+@trigger
+def escalation_without_a_finding_incomplete(_: Path) -> object:
+    return pack(RULE.replace('finding: {message: "{r.agency} {r.requirement}"}', "escalate: {concern: recurring-gap}"))
+
+
+@trigger
+def escalation_subject_beside_a_finding(_: Path) -> object:
+    return pack(
+        RULE.replace(
+            'finding: {message: "{r.agency} {r.requirement}"}',
+            "finding: {message: x}\n      escalate: {concern: recurring-gap, subject: [r.agency]}",
+        )
+    )
+
+
 TESTS = """\
 tests:
   - name: a rating below the threshold
@@ -958,6 +978,28 @@ def policy_names_no_body(folder: Path) -> object:
         "finding: {message: x}\n      escalate: {concern: no-return}",
     )
     return audit(folder, [pack(rule)], policy=policy)
+
+
+ESCALATE_ONLY = RULE.replace("demo.below", "demo.gap").replace(
+    'finding: {message: "{r.agency} {r.requirement}"}',
+    "escalate: {concern: recurring-gap, subject: [r.agency, r.requirement], message: x}",
+)
+
+
+@trigger
+def decision_naming_an_escalation(folder: Path) -> object:
+    decisions = """\
+    version: 1
+    decisions:
+      - {fingerprint: demo/demo.gap/agency=fen-police/requirement=1.1, justification: J, approver: C, date: 2024-06-01}
+    """
+    policy = "escalation_policy:\n  rules:\n    - {concern: recurring-gap, body: fscp-exec}\n"
+    files = {
+        "partnership.yaml": MINI_PARTNERSHIP + policy,
+        "decisions.yaml": decisions,
+        **a_return("level: mostly", "level: partly"),
+    }
+    return sgassure.run_audit(workspace(folder, files), [pack(ESCALATE_ONLY)], as_of=dt.date(2024, 9, 30))
 
 
 @trigger

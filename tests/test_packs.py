@@ -409,3 +409,138 @@ def test_every_value_the_facts_hold_can_be_written_in_a_condition(example_ws: sg
             continue
         written = repr(value) if isinstance(value, str) else str(value).lower()
         sgassure.parse_rule_pack(_where(f"{name}: {{eq: {written}, in: [{written}]}}", fact=kind))
+
+
+ESCALATE_ONLY = """\
+  - id: demo.late
+    title: A late return
+    severity: high
+    source: Working Together to Safeguard Children
+    when:
+      all:
+        - fact: assessment
+          as: s
+          where: {late: true}
+    then:
+      escalate:
+        concern: no-return
+        subject: [s.agency, s.cycle]
+        message: "{s.agency_name} returned {s.cycle} late, on {s.submitted}"
+"""
+
+
+def test_a_rule_may_escalate_without_a_finding() -> None:
+    """`then` with only `escalate` (its own message and subject) loads as an escalation-only outcome."""
+    rule = sgassure.parse_rule_pack(HEAD + ESCALATE_ONLY).rules[0]
+    assert rule.then == sgassure.rules.Outcome(
+        finding=None,
+        escalate=sgassure.rules.Escalate(
+            concern="no-return",
+            message="{s.agency_name} returned {s.cycle} late, on {s.submitted}",
+            subject=("s.agency", "s.cycle"),
+        ),
+    )
+    assert rule.then.escalation_only
+
+
+def test_an_escalated_finding_may_have_an_escalation_message_of_its_own() -> None:
+    """With both a finding and an escalation, `escalate.message` is allowed and checked like the finding's."""
+    rule = RULE.replace(
+        '      finding: {message: "{r.agency} {r.requirement}"}',
+        '      finding: {message: "{r.agency} {r.requirement}"}\n'
+        '      escalate: {concern: recurring-gap, message: "{r.agency_name}: {r.requirment}"}',
+    )
+    assert _error(HEAD + rule) == [
+        "rules/demo.yaml:18:51: rules[0].then.escalate.message: unknown field 'requirment' of 'rating'; "
+        "did you mean 'requirement'?",
+    ]
+    good = sgassure.parse_rule_pack(HEAD + rule.replace("requirment", "requirement")).rules[0]
+    assert good.then.escalate == sgassure.rules.Escalate(
+        concern="recurring-gap", message="{r.agency_name}: {r.requirement}"
+    )
+    assert not good.then.escalation_only
+
+
+def test_a_rule_without_an_outcome_is_refused() -> None:
+    """`then` with neither a finding nor an escalation is refused where it is written."""
+    rule = RULE.replace('      finding: {message: "{r.agency} {r.requirement}"}', "      {}").replace(
+        "    then:\n      {}", "    then: {}"
+    )
+    assert _error(HEAD + rule) == [
+        "rules/demo.yaml:16:11: rules[0].then: a rule needs an outcome: a 'finding', an 'escalate', or both",
+    ]
+
+
+def test_an_escalation_without_a_finding_needs_its_message_and_subject() -> None:
+    """An escalation-only rule must say what the escalation says and what it is about."""
+    rule = ESCALATE_ONLY.replace("        subject: [s.agency, s.cycle]\n", "").replace(
+        '        message: "{s.agency_name} returned {s.cycle} late, on {s.submitted}"\n', ""
+    )
+    assert _error(HEAD + rule) == [
+        "rules/demo.yaml:17:9: rules[0].then.escalate: an escalation without a finding needs its own 'message' "
+        "(a finding's form)",
+        "rules/demo.yaml:17:9: rules[0].then.escalate: an escalation without a finding needs its own 'subject', the "
+        "fields that identify it (e.g. [e.agency, e.cycle])",
+    ]
+
+
+def test_an_escalations_message_and_subject_are_checked_like_a_findings() -> None:
+    """Placeholders and subject references of an escalation are checked: bound aliases, known and subject fields."""
+    rule = ESCALATE_ONLY.replace("subject: [s.agency, s.cycle]", "subject: [s.agency, s.late, x.cycle]").replace(
+        "{s.submitted}", "{s.submited}"
+    )
+    assert _error(HEAD + rule) == [
+        "rules/demo.yaml:18:29: rules[0].then.escalate.subject[1]: subject fields are among agency, cycle, "
+        "framework, standard, requirement, audit, question, indicator, body, board, role, other_agency",
+        "rules/demo.yaml:18:37: rules[0].then.escalate.subject[2]: unknown alias 'x': bind it in an earlier "
+        "pattern of 'all'",
+        "rules/demo.yaml:19:18: rules[0].then.escalate.message: unknown field 'submited' of 'assessment'; "
+        "did you mean 'submitted'?",
+    ]
+
+
+def test_an_escalated_finding_keeps_the_findings_subject() -> None:
+    """`escalate.subject` beside a finding would give the escalation another identity than its finding: refused."""
+    rule = RULE.replace(
+        '      finding: {message: "{r.agency} {r.requirement}"}',
+        '      finding: {message: "{r.agency} {r.requirement}"}\n'
+        "      escalate: {concern: recurring-gap, subject: [r.agency]}",
+    )
+    assert _error(HEAD + rule) == [
+        "rules/demo.yaml:18:51: rules[0].then.escalate.subject: the escalation of a finding takes the finding's "
+        "subject: give 'subject' under 'finding', or remove 'finding' to escalate without one",
+    ]
+
+
+ESCALATE_ONLY_TESTS = """\
+tests:
+  - name: a late return is escalated
+    as_of: 2025-09-30
+    given:
+      - {fact: assessment, agency: fen-police, cycle: s11-2025, framework: section-11, late: true}
+    expect:
+      - {rule: demo.late, subject: {agency: fen-police, cycle: s11-2025}}
+  - name: a return on time is not
+    as_of: 2025-09-30
+    given:
+      - {fact: assessment, agency: fen-police, cycle: s11-2025, framework: section-11, late: false}
+    expect: []
+"""
+
+
+def test_pack_tests_expect_escalations_without_findings() -> None:
+    """`rules test` matches expectations against escalation-only rules, and counts their firing for coverage."""
+    pack = sgassure.parse_rule_pack(HEAD + ESCALATE_ONLY + ESCALATE_ONLY_TESTS)
+    report = sgassure.run_pack_tests(pack)
+    assert report.cases == (
+        sgassure.CaseResult(name="a late return is escalated", fired=("demo.late",), missing=(), unexpected=()),
+        sgassure.CaseResult(name="a return on time is not", fired=(), missing=(), unexpected=()),
+    )
+    assert (report.never_fired, report.never_silent) == ((), ())
+    wrong = sgassure.parse_rule_pack(HEAD + ESCALATE_ONLY + ESCALATE_ONLY_TESTS.replace("late: false}", "late: true}"))
+    assert sgassure.run_pack_tests(wrong).cases[1] == sgassure.CaseResult(
+        name="a return on time is not",
+        fired=("demo.late",),
+        missing=(),
+        unexpected=("demo/demo.late/agency=fen-police/cycle=s11-2025",),
+    )

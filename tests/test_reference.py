@@ -43,7 +43,7 @@ from sgassure.standards import bundled_frameworks
 from sgassure.workspace import Workspace, expected_returns
 
 sys.path.insert(0, str(Path(__file__).parent))  # the tests import with --import-mode=importlib
-from reference import evaluate
+from reference import outcomes
 
 EXAMPLE_AS_OF = dt.date(2025, 9, 30)
 AS_OF = tuple(
@@ -84,35 +84,46 @@ def _example() -> Workspace:
     )
 
 
-def engine_findings(
+Outcome = tuple[list[tuple[str, str, str]], list[tuple[str, str, str]], frozenset[str]]
+"""Findings and escalations, each sorted (fingerprint, severity, unmasked message), and the escalation-only ones."""
+
+
+def engine_outcomes(
     ws: Workspace, as_of: dt.date, packs: Sequence[RulePack], split: int = audit_module.PARTITION_FACTS
-) -> list[tuple[str, str, str]]:
-    """The engine path's findings as (fingerprint, severity, unmasked message), in sessions of about ``split`` facts."""
+) -> Outcome:
+    """The engine path's findings and escalations, in sessions of about ``split`` facts."""
     with mock.patch.object(audit_module, "PARTITION_FACTS", split):
         result = run_audit(ws, packs, as_of=as_of, mask=False)
-    return sorted((f.fingerprint, f.severity.value, f.message) for f in result.findings)
+    return (
+        sorted((f.fingerprint, f.severity.value, f.message) for f in result.findings),
+        sorted((e.finding, e.severity.value if e.severity else "", e.message) for e in result.escalations),
+        frozenset(e.finding for e in result.escalations if e.escalation_only),
+    )
 
 
-def reference_findings(ws: Workspace, as_of: dt.date, packs: Sequence[RulePack]) -> list[tuple[str, str, str]]:
-    """The reference evaluator's findings over the same facts."""
+def reference_outcomes(ws: Workspace, as_of: dt.date, packs: Sequence[RulePack]) -> Outcome:
+    """The reference evaluator's findings and escalations over the same facts."""
     facts = build_facts(ws, as_of)
-    return evaluate(packs, facts, ws.frameworks, ws.partnership.escalation_policy, as_of)
+    found = outcomes(packs, facts, ws.frameworks, ws.partnership.escalation_policy, as_of)
+    return found.findings, found.escalations, found.escalation_only
 
 
 def assert_agree(
     ws: Workspace, as_of: dt.date, packs: Sequence[RulePack] | None = None, split: int = audit_module.PARTITION_FACTS
 ) -> set[str]:
-    """Assert both paths make the same findings (the engine's run split into sessions of ``split`` facts).
+    """Assert both paths make the same findings and escalations (the engine run in sessions of ``split`` facts).
 
-    Returns the rule ids that fired.
+    Returns the rule ids that fired (rules that escalate without a finding included).
     """
     packs = _packs() if packs is None else packs
-    engine, reference = engine_findings(ws, as_of, packs, split), reference_findings(ws, as_of, packs)
-    if engine != reference:
-        only_engine = sorted(set(engine) - set(reference))[:10]
-        only_reference = sorted(set(reference) - set(engine))[:10]
-        pytest.fail(f"as_of {as_of}: engine only {only_engine}; reference only {only_reference}")
-    return {fingerprint.split("/")[1] for fingerprint, _, _ in engine}
+    engine, reference = engine_outcomes(ws, as_of, packs, split), reference_outcomes(ws, as_of, packs)
+    for what, mine, theirs in zip(("findings", "escalations"), engine, reference, strict=False):
+        if mine != theirs:
+            only_engine = sorted(set(mine) - set(theirs))[:10]
+            only_reference = sorted(set(theirs) - set(mine))[:10]
+            pytest.fail(f"as_of {as_of}: {what}: engine only {only_engine}; reference only {only_reference}")
+    assert engine[2] == reference[2], f"as_of {as_of}: escalation-only {sorted(engine[2] ^ reference[2])[:10]}"
+    return {fingerprint.split("/")[1] for fingerprint, _, _ in (*engine[0], *engine[1])}
 
 
 CHAIN_PACK = """\
@@ -179,6 +190,74 @@ rules:
       finding:
         subject: [e.agency, e.cycle]
         message: "{e.agency_name} counted in {e.cycle} ({e.basis})"
+"""
+
+
+ALONE_PACK = """\
+version: 1
+id: alone
+title: Escalations without findings, and an escalation with a message of its own
+rules:
+  - id: alone.gap-without-plan
+    title: An agency's gaps without a plan, raised with the board directly
+    severity: critical
+    source: test
+    when:
+      all:
+        - fact: finding
+          as: f
+          where: {rule: s11.no-action-plan}
+        - fact: rating
+          as: r
+          where: {agency: $f.agency, cycle: $f.cycle, requirement: $f.requirement}
+    then:
+      escalate:
+        concern: unresolved-risk
+        subject: [f.agency, f.cycle]
+        message: "{r.agency_name} has a gap without a plan in {f.cycle}: {r.requirement} rated {r.level}"
+  - id: alone.late-return
+    title: A late return
+    severity: medium
+    source: test
+    when:
+      all:
+        - fact: assessment
+          as: s
+          where: {late: true}
+    then:
+      escalate:
+        concern: no-return
+        subject: [s.agency, s.cycle]
+        message: "{s.agency_name} returned {s.cycle} late, on {s.submitted}"
+  - id: alone.overdue
+    title: An overdue action, escalated with a message of its own
+    severity: low
+    source: test
+    when:
+      all:
+        - fact: action
+          as: a
+          where: {closed: false, days_overdue: {gt: 0}}
+    then:
+      finding:
+        subject: [a.agency, a.cycle, a.requirement]
+        message: "{a.agency_name}'s action {a.action} is {a.days_overdue} days overdue"
+      escalate:
+        concern: overdue-action
+        message: "action {a.action} of {a.agency} was due {a.due}"
+  - id: alone.over-escalations
+    title: Reads the pack's findings; escalations without a finding are not among them
+    severity: info
+    source: test
+    when:
+      all:
+        - fact: finding
+          as: f
+          where: {pack: alone, rule: {ne: alone.over-escalations}}
+    then:
+      finding:
+        subject: [f.agency, f.cycle, f.requirement]
+        message: "{f.rule} found {f.fingerprint}"
 """
 
 
@@ -364,8 +443,9 @@ def test_reference_passes_each_packs_own_tests(pack: RulePack) -> None:
     for case in pack.tests:
         policy = _test_policy(pack, case).escalation_policy
         facts = _given(case)
-        found = evaluate([pack], facts, bundled_frameworks(), policy, case.as_of)
-        subjects = [dict(kv.split("=", 1) for kv in fp.split("/")[2:]) | {"": fp.split("/")[1]} for fp, _, _ in found]
+        made = outcomes([pack], facts, bundled_frameworks(), policy, case.as_of)
+        found = [fp for fp, _, _ in made.findings] + sorted(made.escalation_only)
+        subjects = [dict(kv.split("=", 1) for kv in fp.split("/")[2:]) | {"": fp.split("/")[1]} for fp in found]
         for expected in case.expect:
             assert any(
                 s[""] == expected.rule and all(s.get(k) == v for k, v in expected.subject.items()) for s in subjects
@@ -384,6 +464,20 @@ def test_reference_agrees_on_rules_chained_over_findings_and_counts(as_of: dt.da
     fired = assert_agree(ws, as_of, packs, split=1)  # one engine session per agency
     assert assert_agree(ws, as_of, packs) == fired
     assert {"chain.second-step", "chain.after-count"} <= fired
+
+
+@pytest.mark.parametrize("as_of", AS_OF[3::2], ids=str)
+def test_reference_agrees_on_escalations_without_findings(as_of: dt.date) -> None:
+    """With rules that escalate without a finding, or with a message of their own, both paths escalate alike."""
+    packs = (*_packs(), parse_rule_pack(ALONE_PACK, source="<alone>"))
+    ws = generate(Knobs(as_of=as_of, clean=False, keep=0.5, rate=0.3, seed=11))
+    fired = assert_agree(ws, as_of, packs, split=1)
+    assert assert_agree(ws, as_of, packs) == fired
+    assert {"alone.gap-without-plan", "alone.late-return", "alone.overdue", "alone.over-escalations"} <= fired
+    reference = reference_outcomes(ws, as_of, packs)
+    assert {fp.split("/")[1] for fp in reference[2]} == {"alone.gap-without-plan", "alone.late-return"}
+    read = {message.split(" found ")[0] for fp, _, message in reference[0] if "/alone.over-escalations/" in fp}
+    assert read == {"alone.overdue"}
 
 
 @settings(max_examples=30, deadline=None, database=None, suppress_health_check=list(HealthCheck))

@@ -24,11 +24,11 @@ import jsonschema
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from tests.conftest import MINI_RETURN, WorkspaceBuilder
+from tests.conftest import MINI_RETURN, WorkspaceBuilder, alerts_pack
 
 import sgassure
 from sgassure import _cli_report
-from sgassure.report import FORMATS, _appraisal_section, _html, _words, render_audit
+from sgassure.report import FORMATS, _appraisal_section, _html, _markdown_report, _words, render_audit
 from sgassure.report.assurance import (
     AssuranceReport,
     CellStatus,
@@ -1035,3 +1035,186 @@ def test_no_format_repeats_accepted(accepted_audit: sgassure.AuditResult, fmt: s
     out = render_audit(accepted_audit, fmt)
     assert "accepted: accepted" not in out
     assert out.count("accepted by Independent Chair on 2025-09-25") == 1
+
+
+# --- escalations without a finding, in every renderer ---------------------------------------------------------------
+
+KPI_ALERTS = """\
+version: 1
+id: kpi-alerts
+title: Indicators raised with the boards without a finding
+rules:
+  - id: kpi-alerts.trend
+    title: A worsening indicator, raised without a finding
+    severity: high
+    source: The partnership's quality assurance framework
+    when:
+      all:
+        - fact: indicator
+          as: k
+          where: {adverse_run: {ge: 3}}
+    then:
+      escalate:
+        concern: kpi-adverse-trend
+        subject: [k.indicator]
+        message: "{k.title} has worsened {k.adverse_run} times in a row"
+"""
+TREND = "Making Safeguarding Personal: outcomes achieved has worsened 3 times in a row"
+
+
+@pytest.fixture(scope="module")
+def alone_audit(example_ws: sgassure.Workspace) -> sgassure.AuditResult:
+    """The example workspace's audit with only a pack whose rule escalates without a finding."""
+    return sgassure.run_audit(example_ws, [sgassure.parse_rule_pack(KPI_ALERTS)], as_of=AS_OF)
+
+
+def test_audit_text_shows_an_escalation_without_a_finding(alone_audit: sgassure.AuditResult) -> None:
+    """The text output gives an escalation-only match its rule, severity, subject, source and explanation."""
+    assert render_audit(alone_audit, "text") == (
+        "Audit as at 2025-09-30 (packs: kpi-alerts)\n"
+        "No findings.\n"
+        "\n"
+        "Escalations:\n"
+        f"  to Safeguarding Effectiveness Group (kpi-adverse-trend): {TREND}\n"
+        "     route: none needed: the escalation names no agency\n"
+        "     without a finding: HIGH kpi-alerts.trend\n"
+        "     subject: indicator kpi-a04; source: The partnership's quality assurance framework\n"
+        "     - k.adverse_run = 3: is at least 3\n"
+        "\n"
+        "0 findings; 1 escalations (1 without a finding)\n"
+    )
+    compared, _ = sgassure.compare_with_previous(alone_audit, ["kpi-alerts/kpi-alerts.trend/indicator=kpi-a04"])
+    assert "     without a finding: HIGH kpi-alerts.trend [persisting]\n" in render_audit(compared, "text")
+
+
+def test_audit_text_summary_counts_escalations_without_findings(example_ws: sgassure.Workspace) -> None:
+    """Beside findings, the summary line says how many escalations have no finding."""
+    kpi = [p for p in sgassure.bundled_rule_packs() if p.id == "kpi"]
+    both = sgassure.run_audit(example_ws, [*kpi, sgassure.parse_rule_pack(KPI_ALERTS)], as_of=AS_OF)
+    assert render_audit(both, "text").splitlines()[-1] == (
+        "2 findings (1 high, 1 medium); 2 escalations (1 without a finding)"
+    )
+
+
+def test_audit_markdown_marks_an_escalation_without_a_finding(alone_audit: sgassure.AuditResult) -> None:
+    """The Markdown escalations table gives an escalation-only match's rule, severity and subject."""
+    assert render_audit(alone_audit, "md") == (
+        "# Audit as at 2025-09-30\n"
+        "\n"
+        "Packs: kpi-alerts\n"
+        "\n"
+        "## Findings\n"
+        "\n"
+        "No findings.\n"
+        "\n"
+        "## Escalations\n"
+        "\n"
+        "| To | Concern | Route | Finding |\n"
+        "|---|---|---|---|\n"
+        f"| Safeguarding Effectiveness Group | kpi-adverse-trend | — | {TREND} (without a finding: high, rule "
+        "kpi-alerts.trend; subject indicator kpi-a04) |\n"
+    )
+
+
+def test_audit_csv_lists_findings_only(alone_audit: sgassure.AuditResult) -> None:
+    """The CSV rows are findings: an escalation-only match adds none."""
+    assert render_audit(alone_audit, "csv") == (
+        "fingerprint,severity,pack,rule,status,agency,cycle,requirement,message,decision\n"
+    )
+
+
+def test_audit_json_gives_an_escalation_without_a_finding_in_full(alone_audit: sgassure.AuditResult) -> None:
+    """The JSON escalation carries everything a finding would, and validates against the schema."""
+    data = json.loads(render_audit(alone_audit, "json"))
+    jsonschema.validate(
+        data, json.loads((Path(sgassure.__file__).parent / "schemas" / "audit.schema.json").read_text())
+    )
+    assert (data["findings"], data["summary"]["findings"], data["summary"]["escalations"]) == ([], 0, 1)
+    assert data["escalations"] == [
+        {
+            "finding": "kpi-alerts/kpi-alerts.trend/indicator=kpi-a04",
+            "concern": "kpi-adverse-trend",
+            "body": "seg",
+            "body_name": "Safeguarding Effectiveness Group",
+            "agency": None,
+            "route": [],
+            "message": TREND,
+            "escalation_only": True,
+            "pack": "kpi-alerts",
+            "rule": "kpi-alerts.trend",
+            "title": "A worsening indicator, raised without a finding",
+            "severity": "high",
+            "source": "The partnership's quality assurance framework",
+            "subject": {"indicator": "kpi-a04"},
+            "status": None,
+            "explanation": {
+                "conditions": [
+                    {
+                        "alias": "k",
+                        "fact": "indicator",
+                        "field": "adverse_run",
+                        "reading": None,
+                        "test": "is at least 3",
+                        "value": "3",
+                    }
+                ],
+                "counted": [],
+                "absent": [],
+                "facts": ["indicator:kpi-a04"],
+            },
+        }
+    ]
+
+
+CHAINED_ALERT = alerts_pack(
+    "Gaps without a plan, raised with the Health and Wellbeing Board", "gap-without-plan", "overdue"
+)
+
+
+def test_assurance_report_lists_an_escalation_without_a_finding_under_its_body(
+    example_ws: sgassure.Workspace,
+) -> None:
+    """The report puts an escalation-only match under the body that must act, in the page and in the Markdown."""
+    s11 = [p for p in sgassure.bundled_rule_packs() if p.id == "section-11"]
+    built = build_report(example_ws, as_of=AS_OF, packs=[*s11, sgassure.parse_rule_pack(CHAINED_ALERT)])
+    fingerprint = "alerts/alerts.gap-without-plan/agency=uhwc/cycle=s11-2025/requirement=8.4"
+    groups = {g.body: g for g in built.groups}
+    (entry,) = groups["wendmoor-hwb"].entries
+    assert (entry.finding.fingerprint, entry.finding.message, entry.explanation, entry.route) == (
+        fingerprint,
+        "uhwc has no plan for requirement 8.4 in s11-2025",
+        (
+            "f.rule = 's11.no-action-plan': equals 's11.no-action-plan'",
+        ),
+        (
+            "University Hospitals of Wendmoor and Castleby NHS Foundation Trust",
+            "Wendmoor and Castleby Safeguarding Children Partnership",
+            "Wendmoor Health and Wellbeing Board",
+        ),
+    )  # fmt: skip
+    assert entry.escalation is not None
+    assert entry.escalation.escalation_only
+    assert fingerprint not in {f.fingerprint for f in built.audit.findings}
+    assert sum(len(g.entries) for g in built.groups) == len(built.audit.findings) + 1
+    (own,) = [r for r in groups["seg"].entries if r.finding.rule == "alerts.overdue"]
+    assert own.escalation is not None
+    assert (own.finding.message, own.escalation.message) == (
+        "Wendmoor and Castleby Partnership NHS Foundation Trust's action A4 is overdue",
+        "Action A4 of wcpft was due 2025-06-30",
+    )
+    text = _html.render(built)
+    page = parse_html(text)
+    (article,) = [a for a in page.find("article", "escalation") if a.attrs["data-finding"] == fingerprint]
+    assert heading_owner(page, article, "h3") == "Wendmoor Health and Wellbeing Board"
+    assert (
+        '<p class="tags"><span class="sev sev-critical">Critical</span> · Escalated to Wendmoor Health and '
+        "Wellbeing Board (concern: unresolved-risk), without a finding</p>"
+    ) in text
+    assert '<p class="message">Escalated as: Action A4 of wcpft was due 2025-06-30</p>' in text
+    markdown = _markdown_report.render(built)
+    assert "\nEscalated as: Action A4 of wcpft was due 2025-06-30\n" in markdown
+    assert (
+        "Escalated to Wendmoor Health and Wellbeing Board (concern: unresolved-risk), without a finding. Route: "
+        "University Hospitals of Wendmoor and Castleby NHS Foundation Trust → Wendmoor and Castleby Safeguarding "
+        "Children Partnership → Wendmoor Health and Wellbeing Board."
+    ) in markdown.split("### Wendmoor Health and Wellbeing Board", 1)[1]

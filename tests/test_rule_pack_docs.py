@@ -198,8 +198,9 @@ def test_every_operand_form_has_an_example() -> None:
 
 
 def test_every_message_placeholder_form_has_an_example() -> None:
-    """Messages quote a fact's field, a count's group and the audit date."""
-    messages = [r.then.finding.message for e in EXAMPLES for r in _pack(e).rules]
+    """Messages (of findings and of escalations) quote a fact's field, a count's group and the audit date."""
+    outcomes = [(r.then.finding, r.then.escalate) for e in EXAMPLES for r in _pack(e).rules]
+    messages = [spec.message for pair in outcomes for spec in pair if spec is not None and spec.message is not None]
     assert any("{as_of}" in m for m in messages)
     assert any(re.search(r"\{group\.count\}", m) for m in messages)
     assert any(re.search(r"\{[a-z_]+\.[a-z_]+\}", m) for m in messages)

@@ -19,6 +19,7 @@ import openpyxl
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from tests.conftest import alerts_pack
 
 import sgassure
 from sgassure import _cli_sheets
@@ -708,3 +709,38 @@ def test_agency_slice_csv_is_sectioned_masked_and_byte_identical(
     with pytest.raises(sgassure.SgassureError) as info:
         write_agency_slice(example_ws, audit, "wendmoor-polise", first)
     assert str(info.value) == "unknown agency 'wendmoor-polise'; did you mean 'wendmoor-police'?"
+
+
+GAP_ALERT = alerts_pack("Gaps without a plan, raised with the Health and Wellbeing Board", "gap-without-plan")
+
+
+def test_exports_list_an_escalation_without_a_finding_among_escalations(
+    tmp_path: Path, example_ws: sgassure.Workspace
+) -> None:
+    """An escalation-only match is a row of the Escalations tables (findings export and agency slice), not a finding."""
+    packs = [p for p in sgassure.bundled_rule_packs() if p.id == "section-11"]
+    result = sgassure.run_audit(example_ws, [*packs, sgassure.parse_rule_pack(GAP_ALERT)], as_of=AS_OF)
+    alert = [
+        "alerts/alerts.gap-without-plan/agency=uhwc/cycle=s11-2025/requirement=8.4",
+        "unresolved-risk",
+        "wendmoor-hwb",
+        "Wendmoor Health and Wellbeing Board",
+        "uhwc",
+        "wcsp > wendmoor-hwb",
+        "uhwc has no plan for requirement 8.4 in s11-2025",
+    ]
+    book = tmp_path / "findings.xlsx"
+    write_findings(result, book)
+    sheets = openpyxl.load_workbook(book)
+    assert [list(r) for r in sheets["Escalations"].iter_rows(values_only=True)] == [
+        ["finding", "concern", "body", "body_name", "agency", "route", "message"],
+        alert,
+    ]
+    assert alert[0] not in [r[0] for r in sheets["Findings"].iter_rows(values_only=True)]
+    sliced = tmp_path / "uhwc.csv"
+    write_agency_slice(example_ws, result, "uhwc", sliced)
+    escalations = sliced.read_text(encoding="utf-8").split("# Escalations\n", 1)[1]
+    assert list(csv.reader(io.StringIO(escalations))) == [
+        ["finding", "concern", "body", "body_name", "agency", "route", "message"],
+        alert,
+    ]

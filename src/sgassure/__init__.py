@@ -93,6 +93,7 @@ from sgassure.findings import (
     Explanation,
     Finding,
     FindingStatus,
+    escalation_sort_key,
     finding_sort_key,
     fingerprint,
 )
@@ -392,6 +393,7 @@ __all__ = [
     "default_as_of",
     "escalation_route",
     "escalation_routes",
+    "escalation_sort_key",
     "example_appraisal_path",
     "example_workspace_path",
     "expected_returns",

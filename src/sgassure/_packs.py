@@ -391,15 +391,43 @@ class _Lint:
             self.c.add(at, f"contradictory bounds: {contradiction}")
 
     def outcome(self, at: Path, rule: Rule, bound: dict[str, str]) -> None:
-        message = rule.then.finding.message
+        finding, escalate = rule.then.finding, rule.then.escalate
+        if finding is None and escalate is None:
+            self.c.add(at, "a rule needs an outcome: a 'finding', an 'escalate', or both")
+            return
+        if finding is not None:
+            self.template((*at, "finding"), finding.message, finding.subject, bound)
+        if escalate is None:
+            return
+        if finding is None:
+            if escalate.message is None:
+                self.c.add(
+                    (*at, "escalate"), "an escalation without a finding needs its own 'message' (a finding's form)"
+                )
+            if not escalate.subject:
+                self.c.add(
+                    (*at, "escalate"),
+                    "an escalation without a finding needs its own 'subject', the fields that identify it "
+                    "(e.g. [e.agency, e.cycle])",
+                )
+        elif escalate.subject:
+            self.c.add(
+                (*at, "escalate", "subject"),
+                "the escalation of a finding takes the finding's subject: give 'subject' under 'finding', or remove "
+                "'finding' to escalate without one",
+            )
+        self.template((*at, "escalate"), escalate.message or "", escalate.subject if finding is None else (), bound)
+
+    def template(self, at: Path, message: str, subject: tuple[str, ...], bound: dict[str, str]) -> None:
+        """Check a message template's placeholders and the subject's references (of a finding or an escalation)."""
         for placeholder in PLACEHOLDER.findall(message):
             if placeholder == "as_of":
                 continue
-            self.reference((*at, "finding", "message"), f"${placeholder}", bound)
-        for k, ref in enumerate(rule.then.finding.subject):
-            self.reference((*at, "finding", "subject", k), f"${ref}", bound)
+            self.reference((*at, "message"), f"${placeholder}", bound)
+        for k, ref in enumerate(subject):
+            self.reference((*at, "subject", k), f"${ref}", bound)
             if "." in ref and ref.split(".", 1)[1] not in SUBJECT_KEYS:
-                self.c.add((*at, "finding", "subject", k), f"subject fields are among {', '.join(SUBJECT_KEYS)}")
+                self.c.add((*at, "subject", k), f"subject fields are among {', '.join(SUBJECT_KEYS)}")
 
     def case(self, at: Path, case: TestCase) -> None:
         rules = [r.id for r in self.pack.rules]

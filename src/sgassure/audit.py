@@ -10,12 +10,16 @@
    without an agency come last, in a session of their own), else one for the
    run. In each, facts of kinds that some rule negates are asserted first, so
    absence is judged over a complete set; each match becomes a finding, which
-   is itself asserted so that rules over findings chain;
+   is itself asserted so that rules over findings chain (a match of a rule
+   that escalates without a finding is kept apart: it is not a finding, not
+   asserted, and not open to ``decisions.yaml``);
 4. counts are made over what the engine selected, and asserted as ``group``
    facts for the counting rules (a session's own agencies' counts, at its end;
    counts without an agency in the last session);
 5. findings are sorted by :func:`~sgassure.findings.finding_sort_key`, and
-   escalations are routed to the body the escalation policy names.
+   escalations (of findings, and of the matches of rules that escalate without
+   one) are routed to the body the escalation policy names and sorted by
+   :func:`~sgassure.findings.escalation_sort_key`.
 
 Examples:
     >>> import datetime as dt
@@ -47,12 +51,13 @@ from sgassure.findings import (
     Explanation,
     Finding,
     FindingStatus,
+    escalation_sort_key,
     finding_sort_key,
 )
 from sgassure.graph import escalation_route
 from sgassure.partnership import EscalationPolicy, EscalationRule, Partnership, PolicyParameters
 from sgassure.privacy import mask_identifiers
-from sgassure.rules import Expectation, RulePack, Test, TestCase
+from sgassure.rules import Expectation, FindingSpec, RulePack, Test, TestCase
 from sgassure.standards import Framework, bundled_frameworks
 from sgassure.workspace import Workspace
 
@@ -69,12 +74,17 @@ def _show(value: Any) -> str:
     return str(value)
 
 
+_Record = tuple[tuple[str, ...], Finding, str | None]
+"""A match as the run keeps it: its facts' sorted ids, its finding (or would-be finding), its escalation's message."""
+
+
 class _Run:
     def __init__(self, compiled: Compiled, as_of: dt.date, mask: bool) -> None:
         self.compiled = compiled
         self.as_of = as_of
         self.mask = mask
-        self.findings: dict[str, tuple[tuple[str, ...], Finding]] = {}
+        self.findings: dict[str, _Record] = {}
+        self.alone: dict[str, _Record] = {}  # matches of rules that escalate without a finding, by fingerprint
         self.selected: dict[str, list[Mapping[str, Any]]] = defaultdict(list)
         self.counting = False
 
@@ -87,14 +97,18 @@ class _Run:
                 )
             self.selected[meta.name].append(match.facts["item"])
             return []
-        finding = self.finding(meta, match)
+        finding, message = self.finding(meta, match)
         order = tuple(sorted(str(f.get("id")) for f in match.facts.values()))
         key = finding.fingerprint
-        if key in self.findings:
-            if order < self.findings[key][0]:
-                self.findings[key] = (order, finding)
+        # A match of a rule that only escalates is not a finding: it is kept apart and never asserted.
+        kept = self.alone if meta.rule.then.finding is None else self.findings
+        if key in kept:
+            if order < kept[key][0]:
+                kept[key] = (order, finding, message)
             return []
-        self.findings[key] = (order, finding)
+        kept[key] = (order, finding, message)
+        if kept is self.alone:
+            return []
         fact: Fact = {
             "id": f"finding:{key}",
             "kind": "finding",
@@ -111,9 +125,37 @@ class _Run:
             field = meta.level_fields.get(alias, "effective_level")
         return facts.get(alias, {}).get(field)
 
-    def finding(self, meta: CompiledRule, match: Match) -> Finding:
+    def render(self, meta: CompiledRule, facts: Mapping[str, Mapping[str, Any]], template: str) -> str:
+        """A message template with its placeholders filled from the match, masked unless the run shows identifiers."""
+
+        def fill(m: Any) -> str:
+            text = m.group(1)
+            if text == "as_of":
+                return self.as_of.isoformat()
+            alias, field = text.split(".", 1)
+            return _show(self.value(meta, facts, alias, field))
+
+        message = PLACEHOLDER.sub(fill, template)
+        return mask_identifiers(message) if self.mask else message
+
+    def finding(self, meta: CompiledRule, match: Match) -> tuple[Finding, str | None]:
+        """The match's finding, and its escalation's own message if the rule gives one.
+
+        For a rule that escalates without a finding, the finding is the one the
+        escalation stands for: its subject and message are the escalation's.
+        """
         rule, facts = meta.rule, match.facts
+        escalate = rule.then.escalate
         spec = rule.then.finding
+        if spec is None:
+            assert escalate is not None  # the lint requires an outcome
+            assert escalate.message is not None  # and a message for an escalation without a finding
+            spec = FindingSpec(message=escalate.message, subject=escalate.subject)
+            escalation_message = None
+        else:
+            escalation_message = (
+                self.render(meta, facts, escalate.message) if escalate and escalate.message is not None else None
+            )
         subject: dict[str, str] = {}
         if spec.subject:
             for ref in spec.subject:
@@ -124,15 +166,6 @@ class _Run:
             first = facts[meta.positive[0][0]]
             subject = {k: str(first[k]) for k in SUBJECT_KEYS if first.get(k) is not None}
         subject = {k: subject[k] for k in sorted(subject, key=_subject_order)}
-
-        def render(m: Any) -> str:
-            text = m.group(1)
-            if text == "as_of":
-                return self.as_of.isoformat()
-            alias, field = text.split(".", 1)
-            return _show(self.value(meta, facts, alias, field))
-
-        message = PLACEHOLDER.sub(render, spec.message)
         checks = tuple(
             Check(
                 alias=t.alias,
@@ -154,14 +187,14 @@ class _Run:
                 f"{rule.when.count.name}.count = {group.get('count')}: {what}{rule.when.count.fact} facts "
                 f"selected with {by}; at least {rule.when.count.at_least} needed",
             )
-        return Finding(
+        finding = Finding(
             pack=meta.pack.id,
             rule=rule.id,
             title=rule.title,
             severity=rule.severity,
             source=rule.source,
             subject=subject,
-            message=mask_identifiers(message) if self.mask else message,
+            message=self.render(meta, facts, spec.message),
             explanation=Explanation(
                 conditions=checks,
                 absent=absent,
@@ -170,6 +203,7 @@ class _Run:
             ),
             rule_index=meta.index,
         )
+        return finding, escalation_message
 
     def test_text(self, t: TestText, facts: Mapping[str, Mapping[str, Any]]) -> str:
         """The test's words, with the value a reference or the threshold stood for."""
@@ -261,7 +295,10 @@ class _Run:
         return out
 
     def evaluate(self, facts: Sequence[Fact]) -> list[Finding]:
-        """Run the facts through private engine sessions, one per partition; the sorted findings."""
+        """Run the facts through private engine sessions, one per partition; the sorted findings.
+
+        The matches of rules that escalate without a finding are then in :meth:`escalation_only`.
+        """
         # Pre-filter (documented): facts of kinds no rule reads are never asserted.
         for agencies, by_kind in self.partitions(apply_regexes(facts, self.compiled.regexes)):
             with Session(self.compiled.definition, on_match=self.on_match, omit_none=True) as session:
@@ -270,7 +307,19 @@ class _Run:
                     session.assert_facts(by_kind.get(kind, ()))
                 self.counting = True
                 session.assert_facts(self.groups(agencies))
-        return sorted((f for _, f in self.findings.values()), key=lambda f: (finding_sort_key(f), f.fingerprint))
+        return _sorted(self.findings)
+
+    def escalation_only(self) -> list[Finding]:
+        """The matches of rules that escalate without a finding, as the findings they stand for, sorted likewise."""
+        return _sorted(self.alone)
+
+    def escalation_messages(self) -> dict[str, str]:
+        """The escalation messages that differ from their finding's (``escalate.message``), by fingerprint."""
+        return {key: message for key, (_, _, message) in self.findings.items() if message is not None}
+
+
+def _sorted(records: Mapping[str, _Record]) -> list[Finding]:
+    return sorted((f for _, f, _ in records.values()), key=lambda f: (finding_sort_key(f), f.fingerprint))
 
 
 PARTITION_FACTS = 5000
@@ -285,10 +334,21 @@ def _by_kind(facts: Iterable[Fact]) -> dict[str, list[Fact]]:
 
 
 def _decide(
-    ws: Workspace, packs: Sequence[str], findings: list[Finding], as_of: dt.date, mask: bool = True
+    ws: Workspace,
+    packs: Sequence[str],
+    findings: list[Finding],
+    as_of: dt.date,
+    mask: bool = True,
+    *,
+    alone: Sequence[Finding] = (),
 ) -> list[Finding]:
-    """Mark findings the workspace's decisions accept; a decision for a pack run that matches nothing is an error."""
+    """Mark findings the workspace's decisions accept; a decision for a pack run that matches nothing is an error.
+
+    ``alone`` holds the matches of rules that escalate without a finding: a
+    decision cannot accept them, and one that names them is told so.
+    """
     by_fingerprint = {f.fingerprint: f for f in findings}
+    escalated = {f.fingerprint: f for f in alone}
     problems = []
     for index, decision in enumerate(ws.decisions):
         if decision.fingerprint.split("/", 1)[0] not in packs:
@@ -297,13 +357,14 @@ def _decide(
             location = (
                 ws.decision_locations[index] if index < len(ws.decision_locations) else Location(file="decisions.yaml")
             )
-            problems.append(
-                Problem(
-                    location=location,
-                    path=f"decisions[{index}].fingerprint",
-                    message=f"the decision matches no finding of this audit as at {as_of.isoformat()}",
-                )
+            other = escalated.get(decision.fingerprint)
+            message = (
+                f"the decision names an escalation of rule {other.rule!r}, which makes no finding; decisions accept "
+                "findings only"
+                if other is not None
+                else f"the decision matches no finding of this audit as at {as_of.isoformat()}"
             )
+            problems.append(Problem(location=location, path=f"decisions[{index}].fingerprint", message=message))
         elif decision.in_force(as_of):
             until = f" until {decision.expires.isoformat()}" if decision.expires else ""
             text = f"accepted by {decision.approver} on {decision.date.isoformat()}{until}: {decision.justification}"
@@ -315,7 +376,12 @@ def _decide(
 
 
 def compare_with_previous(result: AuditResult, previous: Sequence[str]) -> tuple[AuditResult, tuple[str, ...]]:
-    """Mark each finding new or persisting against a previous audit's fingerprints; also return the resolved ones.
+    """Mark findings and escalations new or persisting against a previous audit; also return the resolved ones.
+
+    ``previous`` holds the fingerprints of the previous audit's findings and of
+    its escalations without a finding (their ``finding``). An escalation takes
+    the status of its fingerprint; a previous fingerprint that is neither a
+    finding nor an escalation without a finding now is resolved.
 
     Examples:
         >>> empty = AuditResult(as_of=dt.date(2025, 9, 30), packs=(), findings=(), escalations=())
@@ -323,19 +389,34 @@ def compare_with_previous(result: AuditResult, previous: Sequence[str]) -> tuple
         ('kpi/kpi.adverse-trend/indicator=k1',)
     """
     before = set(previous)
-    now = {f.fingerprint for f in result.findings}
-    findings = tuple(
-        attrs.evolve(f, status=FindingStatus.PERSISTING if f.fingerprint in before else FindingStatus.NEW)
-        for f in result.findings
-    )
-    return attrs.evolve(result, findings=findings), tuple(sorted(before - now))
+    now = {f.fingerprint for f in result.findings} | {e.finding for e in result.escalations if e.escalation_only}
+
+    def status(fingerprint: str) -> FindingStatus:
+        return FindingStatus.PERSISTING if fingerprint in before else FindingStatus.NEW
+
+    findings = tuple(attrs.evolve(f, status=status(f.fingerprint)) for f in result.findings)
+    escalations = tuple(attrs.evolve(e, status=status(e.finding)) for e in result.escalations)
+    return attrs.evolve(result, findings=findings, escalations=escalations), tuple(sorted(before - now))
 
 
-def _escalations(ws: Workspace, compiled: Compiled, findings: Sequence[Finding], as_of: dt.date) -> list[Escalation]:
+def _escalations(
+    ws: Workspace,
+    compiled: Compiled,
+    findings: Sequence[Finding],
+    as_of: dt.date,
+    *,
+    alone: Sequence[Finding] = (),
+    messages: Mapping[str, str] | None = None,
+) -> list[Escalation]:
+    """The escalations of the findings, and of the matches of rules that escalate without one (``alone``), sorted.
+
+    ``messages`` gives, by fingerprint, an escalation's own message where the rule sets one for its finding's.
+    """
     rules = {(m.pack.id, m.rule.id): m.rule for m in compiled.rules.values()}
     policy = ws.partnership.escalation_policy
+    messages = messages or {}
     out = []
-    for finding in findings:
+    for finding, only in [*((f, False) for f in findings), *((f, True) for f in alone)]:
         escalate = rules[(finding.pack, finding.rule)].then.escalate
         rule = policy.for_concern(escalate.concern) if escalate else None
         if escalate is None or rule is None:
@@ -350,10 +431,19 @@ def _escalations(ws: Workspace, compiled: Compiled, findings: Sequence[Finding],
                 body_name=ws.partnership.body(rule.body).name,
                 agency=agency,
                 route=route.bodies if route else (),
-                message=finding.message,
+                message=messages.get(finding.fingerprint, finding.message),
+                escalation_only=only,
+                pack=finding.pack,
+                rule=finding.rule,
+                title=finding.title,
+                severity=finding.severity,
+                source=finding.source,
+                subject=dict(finding.subject),
+                explanation=finding.explanation,
+                rule_index=finding.rule_index,
             )
         )
-    return out
+    return sorted(out, key=escalation_sort_key)
 
 
 def _subject_order(key: str) -> int:
@@ -371,6 +461,8 @@ def run_audit(workspace: Workspace, packs: Sequence[RulePack], *, as_of: dt.date
 
     Returns:
         Findings and escalations, sorted as documented in :mod:`sgassure.findings`.
+        A rule that escalates without a finding adds escalations only
+        (:attr:`~sgassure.findings.Escalation.escalation_only`).
 
     Raises:
         LoadError: a pack cannot run on this workspace (e.g. an escalation
@@ -386,9 +478,11 @@ def run_audit(workspace: Workspace, packs: Sequence[RulePack], *, as_of: dt.date
         True
     """
     compiled = compile_packs(packs, workspace.frameworks, workspace.partnership, as_of)
-    findings = _Run(compiled, as_of, mask).evaluate(build_facts(workspace, as_of))
-    findings = _decide(workspace, [p.id for p in packs], findings, as_of, mask)
-    escalations = _escalations(workspace, compiled, findings, as_of)
+    run = _Run(compiled, as_of, mask)
+    findings = run.evaluate(build_facts(workspace, as_of))
+    alone = run.escalation_only()
+    findings = _decide(workspace, [p.id for p in packs], findings, as_of, mask, alone=alone)
+    escalations = _escalations(workspace, compiled, findings, as_of, alone=alone, messages=run.escalation_messages())
     return AuditResult(
         as_of=as_of,
         packs=tuple(p.id for p in packs),
@@ -413,7 +507,7 @@ class CaseResult:
 
     @property
     def passed(self) -> bool:
-        """Whether exactly the expected findings were made."""
+        """Whether exactly the expected findings (and escalation-only matches) were made."""
         return not self.missing and not self.unexpected
 
 
@@ -509,7 +603,8 @@ def run_pack_tests(pack: RulePack) -> PackTestReport:
 
     Each case's findings must be exactly those it expects: every expectation met
     by a finding (of that rule, with those subject keys) and every finding met by
-    an expectation.
+    an expectation. A rule that escalates without a finding is expected, and
+    counts as firing, in the same way: by its escalations' rule and subject.
 
     Examples:
         >>> from sgassure import bundled_rule_packs
@@ -521,10 +616,11 @@ def run_pack_tests(pack: RulePack) -> PackTestReport:
     fired_in: dict[str, int] = {r.id: 0 for r in pack.rules}
     for case in pack.tests:
         compiled = compile_packs([pack], frameworks, _test_policy(pack, case), case.as_of)
-        findings = _Run(compiled, case.as_of, mask=True).evaluate(_given(case))
-        missing = tuple(_describe(e) for e in case.expect if not any(_matches(e, f) for f in findings))
-        unexpected = tuple(f.fingerprint for f in findings if not any(_matches(e, f) for e in case.expect))
-        fired = tuple(sorted({f.rule for f in findings}))
+        run = _Run(compiled, case.as_of, mask=True)
+        found = run.evaluate(_given(case)) + run.escalation_only()
+        missing = tuple(_describe(e) for e in case.expect if not any(_matches(e, f) for f in found))
+        unexpected = tuple(f.fingerprint for f in found if not any(_matches(e, f) for e in case.expect))
+        fired = tuple(sorted({f.rule for f in found}))
         for rule_id in fired:
             fired_in[rule_id] += 1
         results.append(CaseResult(name=case.name, fired=fired, missing=missing, unexpected=unexpected))

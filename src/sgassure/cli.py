@@ -16,8 +16,9 @@ Commands:
 
 A PACK is a bundled pack id (``section-11``) or a path to a YAML file.
 
-Exit codes: 0 clean; 1 findings at or above ``--fail-on`` (or failing pack
-tests); 2 bad input or usage (message on stderr, no traceback).
+Exit codes: 0 clean; 1 findings (or escalations of rules that make no finding)
+at or above ``--fail-on`` (or failing pack tests); 2 bad input or usage
+(message on stderr, no traceback).
 
 Examples:
     >>> import contextlib, io
@@ -44,6 +45,7 @@ from sgassure._files import write_output
 from sgassure._summary import render_text, summarise
 from sgassure.audit import compare_with_previous, run_audit, run_pack_tests
 from sgassure.errors import LoadError, SgassureError
+from sgassure.findings import AuditResult, Explanation, Finding
 from sgassure.report import FORMATS, render_audit
 from sgassure.rules import RulePack, Severity, bundled_rule_packs, load_rule_pack
 from sgassure.workspace import load_workspace
@@ -89,21 +91,27 @@ def _parser() -> argparse.ArgumentParser:
     audit = sub.add_parser("audit", help="run rule packs over a workspace")
     audit.add_argument("workspace", help="the workspace folder")
     audit.add_argument("--as-of", type=_date, required=True, help="the date the audit is read at (YYYY-MM-DD)")
-    audit.add_argument("--pack", action="append", default=[], help="a bundled pack id or a pack file (repeatable)")
+    audit.add_argument(
+        "--pack",
+        action="append",
+        default=[],
+        help="a bundled pack id, 'bundled' for every bundled pack, or a pack file (repeatable; default: 'bundled')",
+    )
     audit.add_argument("--since", help="a previous audit's JSON output: mark findings new or persisting")
     audit.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
     audit.add_argument("--out", help="write the output to this file (atomically) instead of stdout")
     audit.add_argument(
         "--fail-on",
         choices=[s.value for s in Severity],
-        help="exit 1 when a finding not accepted in decisions.yaml is at or above this severity",
+        help="exit 1 when a finding not accepted in decisions.yaml, or an escalation of a rule that makes no "
+        "finding, is at or above this severity",
     )
     audit.add_argument("--show-identifiers", action="store_true", help="do not mask personal identifiers")
 
     rules = sub.add_parser("rules", help="test, lint and compare rule packs")
     rules_sub = rules.add_subparsers(dest="rules_command", required=True, parser_class=_Parser)
     test = rules_sub.add_parser("test", help="run packs' own test cases and report coverage")
-    test.add_argument("packs", nargs="*", help="packs to test (default: every bundled pack)")
+    test.add_argument("packs", nargs="*", help="packs to test ('bundled' for every bundled pack; the default)")
     lint = rules_sub.add_parser("check", help="lint rule packs")
     lint.add_argument("packs", nargs="+", help="packs to check")
     diff = rules_sub.add_parser("diff", help="findings a pack change would add and remove")
@@ -117,6 +125,20 @@ def _parser() -> argparse.ArgumentParser:
         for name in set(sub.choices) - before:
             _EXTENSION_COMMANDS[name] = extension.run
     return parser
+
+
+BUNDLED = "bundled"
+"""The pack name that stands for every bundled pack, so local packs can be added to them."""
+
+
+def _packs(names: Sequence[str]) -> list[RulePack]:
+    """The packs named, ``bundled`` standing for every bundled pack; every bundled pack if none is named."""
+    if not names:
+        return list(bundled_rule_packs())
+    out: list[RulePack] = []
+    for name in names:
+        out += bundled_rule_packs() if name == BUNDLED and not Path(name).exists() else [_pack(name)]
+    return out
 
 
 def _pack(name: str) -> RulePack:
@@ -138,11 +160,14 @@ def _previous(path: str) -> list[str]:
     prints = [f.get("fingerprint") for f in data["findings"] if isinstance(f, dict)]
     if not all(isinstance(p, str) for p in prints):
         raise _UsageError(f"{path}: a finding has no fingerprint")
-    return [str(p) for p in prints]
+    # Escalations of rules that make no finding are compared by their fingerprint too (absent before they existed).
+    escalations = data.get("escalations")
+    alone = [e.get("finding") for e in escalations or () if isinstance(e, dict) and e.get("escalation_only") is True]
+    return [str(p) for p in prints] + [str(p) for p in alone if isinstance(p, str)]
 
 
 def _audit(args: argparse.Namespace) -> int:
-    packs = [_pack(name) for name in args.pack] or list(bundled_rule_packs())
+    packs = _packs(args.pack)
     previous = _previous(args.since) if args.since else None
     workspace = load_workspace(args.workspace)
     result = run_audit(workspace, packs, as_of=args.as_of, mask=not args.show_identifiers)
@@ -150,15 +175,13 @@ def _audit(args: argparse.Namespace) -> int:
     if previous is not None:
         result, resolved = compare_with_previous(result, previous)
     write_output(render_audit(result, args.format, resolved=resolved), args.out)
-    if args.fail_on:
-        bar = Severity(args.fail_on).rank
-        if any(f.severity.rank >= bar and f.decision is None for f in result.findings):
-            return EXIT_FINDINGS
+    if args.fail_on and result.failing(Severity(args.fail_on)):
+        return EXIT_FINDINGS
     return EXIT_CLEAN
 
 
 def _rules_test(args: argparse.Namespace) -> int:
-    packs = [_pack(name) for name in args.packs] or list(bundled_rule_packs())
+    packs = _packs(args.packs)
     failed = False
     for pack in packs:
         report = run_pack_tests(pack)
@@ -190,17 +213,54 @@ def _rules_check(args: argparse.Namespace) -> int:
 def _rules_diff(args: argparse.Namespace) -> int:
     old, new = _pack(args.old), _pack(args.new)
     workspace = load_workspace(args.workspace)
-    before = {f.fingerprint: f for f in run_audit(workspace, [old], as_of=args.as_of).findings}
-    after = {f.fingerprint: f for f in run_audit(workspace, [new], as_of=args.as_of).findings}
+    before = _outcomes(run_audit(workspace, [old], as_of=args.as_of))
+    after = _outcomes(run_audit(workspace, [new], as_of=args.as_of))
     added = [after[k] for k in after if k not in before]
     removed = [before[k] for k in before if k not in after]
+    both = [k for k in after if k in before]
+    changed = [(before[k], after[k]) for k in both if _shown(before[k]) != _shown(after[k])]
     print(f"{args.old} -> {args.new} on {args.workspace} as at {args.as_of.isoformat()}:")
-    print(f"  {len(added)} added, {len(removed)} removed, {len(set(before) & set(after))} unchanged")
+    print(f"  {len(added)} added, {len(removed)} removed, {len(changed)} changed, {len(both) - len(changed)} unchanged")
     for f in added:
         print(f"+ {f.severity.value} {f.rule}: {f.message}")
     for f in removed:
         print(f"- {f.severity.value} {f.rule}: {f.message}")
+    for was, now in changed:
+        severity = (
+            now.severity.value if was.severity == now.severity else f"{was.severity.value} -> {now.severity.value}"
+        )
+        print(f"~ {severity} {now.rule}: {now.message}")
+        if was.message != now.message:
+            print(f"    was: {was.message}")
     return EXIT_CLEAN
+
+
+def _outcomes(result: AuditResult) -> dict[str, Finding]:
+    """What an audit makes, by fingerprint: its findings, and its escalations of rules that make no finding.
+
+    An escalation without a finding is shown in the finding's form (severity, rule, message), so
+    ``rules diff`` compares both kinds of outcome alike.
+    """
+    out = {f.fingerprint: f for f in result.findings}
+    for e in result.escalations:
+        if e.escalation_only and e.severity is not None:
+            out[e.finding] = Finding(
+                pack=e.pack,
+                rule=e.rule,
+                title=e.title,
+                severity=e.severity,
+                source=e.source,
+                subject=e.subject,
+                message=f"(escalated to {e.body_name}) {e.message}",
+                explanation=e.explanation or Explanation(conditions=()),
+                rule_index=e.rule_index,
+            )
+    return out
+
+
+def _shown(finding: Finding) -> tuple[str, str, str, str]:
+    """What a reader of the audit sees of a finding besides its fingerprint: a change here is a change."""
+    return (finding.severity.value, finding.message, finding.title, finding.source)
 
 
 def _check(args: argparse.Namespace) -> int:

@@ -10,6 +10,9 @@ the subject keys, so it is stable between runs and can be accepted in a
 
 Results are sorted by :func:`finding_sort_key`: severity (most serious first),
 then pack id, the rule's position in its pack, and the subject values.
+Escalations, those of findings and those of rules that make no finding
+(:attr:`Escalation.escalation_only`) together, are sorted the same way, then by
+fingerprint (:func:`escalation_sort_key`).
 
 Examples:
     >>> f = Finding(pack="section-11", rule="s11.below-threshold", title="Below threshold",
@@ -37,6 +40,7 @@ __all__ = [
     "Explanation",
     "Finding",
     "FindingStatus",
+    "escalation_sort_key",
     "finding_sort_key",
     "fingerprint",
 ]
@@ -150,10 +154,19 @@ def finding_sort_key(finding: Finding) -> tuple[int, str, int, tuple[str, ...]]:
 
 @attrs.frozen(kw_only=True)
 class Escalation:
-    """A finding escalated to the body the partnership's policy names for its concern.
+    """An escalation to the body the partnership's policy names for its concern: of a finding, or standing alone.
 
-    ``route`` is the chain of bodies from where the agency sits up the reporting
-    lines to that body (empty when the subject has no agency or there is no route).
+    ``finding`` is the fingerprint of the finding escalated; for a rule that
+    escalates without making a finding (``escalation_only``), it is the
+    fingerprint such a finding would have (``pack/rule/key=value...``), and no
+    finding of the audit has it. ``route`` is the chain of bodies from where
+    the agency sits up the reporting lines to that body (empty when the
+    subject has no agency or there is no route).
+
+    The rule's ``pack``, ``rule``, ``title``, ``severity``, ``source``, the
+    ``subject`` and the ``explanation`` make an escalation readable on its own;
+    an audit fills them for every escalation (they default to empty for
+    escalations made by hand). ``status`` is set by ``sgassure audit --since``.
 
     Examples:
         >>> Escalation(finding="p/r/agency=a", concern="recurring-gap", body="seg", body_name="SEG",
@@ -168,6 +181,32 @@ class Escalation:
     agency: str | None
     route: tuple[str, ...]
     message: str
+    escalation_only: bool = False
+    pack: str = ""
+    rule: str = ""
+    title: str = ""
+    severity: Severity | None = None
+    source: str = ""
+    subject: dict[str, str] = attrs.field(factory=dict)
+    explanation: Explanation | None = None
+    rule_index: int = 0
+    status: FindingStatus | None = None
+
+
+def escalation_sort_key(escalation: Escalation) -> tuple[int, str, int, tuple[str, ...], str]:
+    """The documented order of escalations: that of findings (severity, pack, rule position, subject), then fingerprint.
+
+    An escalation without a severity sorts after those with one.
+
+    Examples:
+        >>> e = Escalation(finding="p/r/agency=a", concern="c", body="b", body_name="B", agency="a", route=(),
+        ...     message="m", pack="p", rule="r", severity=Severity.HIGH, subject={"agency": "a"})
+        >>> escalation_sort_key(e)
+        (-3, 'p', 0, ('agency=a',), 'p/r/agency=a')
+    """
+    subject = tuple(f"{k}={v}" for k, v in escalation.subject.items())
+    rank = escalation.severity.rank if escalation.severity is not None else -1
+    return (-rank, escalation.pack, escalation.rule_index, subject, escalation.finding)
 
 
 @attrs.frozen(kw_only=True)
@@ -183,6 +222,28 @@ class AuditResult:
     packs: tuple[str, ...]
     findings: tuple[Finding, ...]
     escalations: tuple[Escalation, ...]
+
+    def failing(self, severity: Severity) -> tuple[str, ...]:
+        """What fails a gate at ``severity`` (``--fail-on``), as fingerprints in the audit's order.
+
+        Those are the findings at or above ``severity`` that ``decisions.yaml``
+        does not accept, and the escalations without a finding whose rule is
+        at or above it (a decision cannot accept those).
+
+        Examples:
+            >>> e = Escalation(finding="p/r/agency=a", concern="c", body="b", body_name="B", agency="a", route=(),
+            ...     message="m", escalation_only=True, severity=Severity.HIGH)
+            >>> result = AuditResult(as_of=dt.date(2025, 9, 30), packs=("p",), findings=(), escalations=(e,))
+            >>> result.failing(Severity.HIGH), result.failing(Severity.CRITICAL)
+            (('p/r/agency=a',), ())
+        """
+        found = [f.fingerprint for f in self.findings if f.severity.rank >= severity.rank and f.decision is None]
+        found += [
+            e.finding
+            for e in self.escalations
+            if e.escalation_only and e.severity is not None and e.severity.rank >= severity.rank
+        ]
+        return tuple(found)
 
 
 @attrs.frozen(kw_only=True)

@@ -258,25 +258,46 @@ class FindingSpec:
 class Escalate:
     """An escalation: the kind of concern, whose body the partnership's policy names.
 
+    ``message`` and ``subject`` take the forms of :class:`FindingSpec`'s. A rule
+    that makes no finding must give both; a rule that also makes a finding
+    escalates that finding, with its subject, and with ``message`` (when
+    given) instead of the finding's message.
+
     Examples:
         >>> Escalate(concern="recurring-gap").concern
         'recurring-gap'
+        >>> Escalate(concern="no-return", message="{e.agency} is late", subject=("e.agency",)).subject
+        ('e.agency',)
     """
 
     concern: str
+    message: str | None = None
+    subject: tuple[str, ...] = ()
 
 
 @attrs.frozen(kw_only=True)
 class Outcome:
-    """What a rule does when it fires: a finding, an escalation of that finding, or both.
+    """What a rule does when it fires: a finding, an escalation, or both (at least one).
+
+    With both, the finding is escalated. With an escalation only, a match is
+    not a finding: it is not listed among the findings, is not a ``finding``
+    fact for other rules, and ``decisions.yaml`` cannot accept it; it is an
+    escalation that stands alone, fingerprinted as its finding would be.
 
     Examples:
         >>> Outcome(finding=FindingSpec(message="x")).escalate is None
         True
+        >>> Outcome(escalate=Escalate(concern="no-return", message="x", subject=("e.agency",))).escalation_only
+        True
     """
 
-    finding: FindingSpec
+    finding: FindingSpec | None = None
     escalate: Escalate | None = None
+
+    @property
+    def escalation_only(self) -> bool:
+        """Whether the rule escalates without making a finding."""
+        return self.finding is None and self.escalate is not None
 
 
 @attrs.frozen(kw_only=True)
@@ -300,7 +321,7 @@ class Rule:
 
 @attrs.frozen(kw_only=True)
 class Expectation:
-    """A finding a test case expects: the rule, and (some of) its subject keys.
+    """A finding a test case expects (or an escalation-only match): the rule, and (some of) its subject keys.
 
     Examples:
         >>> Expectation(rule="s11.below-threshold", subject={"agency": "a"}).subject
@@ -313,7 +334,7 @@ class Expectation:
 
 @attrs.frozen(kw_only=True)
 class TestCase:
-    """A rule-pack test: facts given, the date, and exactly the findings expected.
+    """A rule-pack test: facts given, the date, and exactly the findings (and escalation-only matches) expected.
 
     ``policy`` gives escalation-policy parameters by concern
     (``{overdue-action: {grace_days: 28}}``) for rules that read them.

@@ -22,13 +22,32 @@ import json
 from collections import Counter
 from typing import Any
 
-from sgassure.findings import AuditResult, Finding
+from sgassure.findings import AuditResult, Escalation, Explanation, Finding
 from sgassure.rules import Severity
 
 __all__ = ["AUDIT_SCHEMA_VERSION", "FORMATS", "audit_to_json", "finding_to_json", "render_audit"]
 
 AUDIT_SCHEMA_VERSION = 1
 FORMATS = ("text", "json", "csv", "md")
+
+
+def _explanation_to_json(explanation: Explanation) -> dict[str, Any]:
+    return {
+        "conditions": [
+            {
+                "alias": c.alias,
+                "fact": c.fact,
+                "field": c.field,
+                "reading": c.reading,
+                "test": c.test,
+                "value": c.value,
+            }
+            for c in explanation.conditions
+        ],
+        "counted": list(explanation.counted),
+        "absent": list(explanation.absent),
+        "facts": list(explanation.facts),
+    }
 
 
 def finding_to_json(f: Finding) -> dict[str, Any]:
@@ -52,22 +71,28 @@ def finding_to_json(f: Finding) -> dict[str, Any]:
         "message": f.message,
         "status": f.status.value if f.status else None,
         "decision": f.decision,
-        "explanation": {
-            "conditions": [
-                {
-                    "alias": c.alias,
-                    "fact": c.fact,
-                    "field": c.field,
-                    "reading": c.reading,
-                    "test": c.test,
-                    "value": c.value,
-                }
-                for c in f.explanation.conditions
-            ],
-            "counted": list(f.explanation.counted),
-            "absent": list(f.explanation.absent),
-            "facts": list(f.explanation.facts),
-        },
+        "explanation": _explanation_to_json(f.explanation),
+    }
+
+
+def _escalation_to_json(e: Escalation) -> dict[str, Any]:
+    return {
+        "finding": e.finding,
+        "concern": e.concern,
+        "body": e.body,
+        "body_name": e.body_name,
+        "agency": e.agency,
+        "route": list(e.route),
+        "message": e.message,
+        "escalation_only": e.escalation_only,
+        "pack": e.pack,
+        "rule": e.rule,
+        "title": e.title,
+        "severity": e.severity.value if e.severity else None,
+        "source": e.source,
+        "subject": dict(e.subject),
+        "status": e.status.value if e.status else None,
+        "explanation": _explanation_to_json(e.explanation) if e.explanation else None,
     }
 
 
@@ -93,24 +118,13 @@ def audit_to_json(result: AuditResult, *, resolved: tuple[str, ...] = ()) -> dic
             "resolved": len(resolved),
         },
         "findings": [finding_to_json(f) for f in result.findings],
-        "escalations": [
-            {
-                "finding": e.finding,
-                "concern": e.concern,
-                "body": e.body,
-                "body_name": e.body_name,
-                "agency": e.agency,
-                "route": list(e.route),
-                "message": e.message,
-            }
-            for e in result.escalations
-        ],
+        "escalations": [_escalation_to_json(e) for e in result.escalations],
         "resolved": list(resolved),
     }
 
 
-def _subject(f: Finding) -> str:
-    return ", ".join(f"{k} {v}" for k, v in f.subject.items())
+def _subject(subject: dict[str, str]) -> str:
+    return ", ".join(f"{k} {v}" for k, v in subject.items())
 
 
 def _text(result: AuditResult, resolved: tuple[str, ...]) -> str:
@@ -120,19 +134,26 @@ def _text(result: AuditResult, resolved: tuple[str, ...]) -> str:
     for f in result.findings:
         status = f" [{f.status.value}]" if f.status else ""
         lines.append(f"{f.severity.value.upper():8} {f.rule}{status}: {f.message}")
-        lines.append(f"         subject: {_subject(f)}; source: {f.source}")
+        lines.append(f"         subject: {_subject(f.subject)}; source: {f.source}")
         if f.decision:
             lines.append(f"         {f.decision}")
         lines += [f"         - {line}" for line in f.explanation.lines()]
     if result.escalations:
         lines += ["", "Escalations:"]
         for e in result.escalations:
+            what = "escalation" if e.escalation_only else "finding"
             if e.agency is None:
-                route = "none needed: the finding names no agency"
+                route = f"none needed: the {what} names no agency"
             else:
                 route = " -> ".join([e.agency, *e.route]) if e.route else f"no route from {e.agency}"
             lines.append(f"  to {e.body_name} ({e.concern}): {e.message}")
             lines.append(f"     route: {route}")
+            if e.escalation_only:
+                severity = e.severity.value.upper() if e.severity else "no severity"
+                status = f" [{e.status.value}]" if e.status else ""
+                lines.append(f"     without a finding: {severity} {e.rule}{status}")
+                lines.append(f"     subject: {_subject(e.subject)}; source: {e.source}")
+                lines += [f"     - {line}" for line in (e.explanation.lines() if e.explanation else [])]
     if resolved:
         lines += ["", "Resolved since the previous audit:"] + [f"  {r}" for r in resolved]
     counts = Counter(f.severity.value for f in result.findings)
@@ -140,8 +161,12 @@ def _text(result: AuditResult, resolved: tuple[str, ...]) -> str:
     accepted = sum(1 for f in result.findings if f.decision is not None)
     if accepted:
         summary += f"; {accepted} accepted"
+    alone = sum(1 for e in result.escalations if e.escalation_only)
+    escalations = f"{len(result.escalations)} escalations" + (f" ({alone} without a finding)" if alone else "")
     if result.findings:
-        lines += ["", f"{len(result.findings)} findings ({summary}); {len(result.escalations)} escalations"]
+        lines += ["", f"{len(result.findings)} findings ({summary}); {escalations}"]
+    elif result.escalations:
+        lines += ["", f"0 findings; {escalations}"]
     return "\n".join(lines) + "\n"
 
 
@@ -186,13 +211,21 @@ def _md_cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
+def _md_escalated(e: Escalation) -> str:
+    """The Finding cell of an escalation: its message, and for one without a finding, the rule and its severity."""
+    if not e.escalation_only:
+        return e.message
+    severity = e.severity.value if e.severity else "no severity"
+    return f"{e.message} (without a finding: {severity}, rule {e.rule}; subject {_subject(e.subject)})"
+
+
 def _markdown(result: AuditResult, resolved: tuple[str, ...]) -> str:
     lines = [f"# Audit as at {result.as_of.isoformat()}", "", f"Packs: {', '.join(result.packs)}", ""]
     lines += ["## Findings", ""]
     if result.findings:
         lines += ["| Severity | Rule | Subject | Finding | Decision |", "|---|---|---|---|---|"]
         lines += [
-            f"| {f.severity.value} | {f.rule} | {_md_cell(_subject(f))} | {_md_cell(f.message)} "
+            f"| {f.severity.value} | {f.rule} | {_md_cell(_subject(f.subject))} | {_md_cell(f.message)} "
             f"| {_md_cell(f.decision or '')} |"
             for f in result.findings
         ]
@@ -201,7 +234,7 @@ def _markdown(result: AuditResult, resolved: tuple[str, ...]) -> str:
     if result.escalations:
         lines += ["", "## Escalations", "", "| To | Concern | Route | Finding |", "|---|---|---|---|"]
         lines += [
-            f"| {_md_cell(e.body_name)} | {e.concern} | {' → '.join(e.route) or '—'} | {_md_cell(e.message)} |"
+            f"| {_md_cell(e.body_name)} | {e.concern} | {' → '.join(e.route) or '—'} | {_md_cell(_md_escalated(e))} |"
             for e in result.escalations
         ]
     if resolved:
@@ -222,6 +255,14 @@ def render_audit(result: AuditResult, fmt: str, *, resolved: tuple[str, ...] = (
     The CSV columns, in this order: ``fingerprint``, ``severity``, ``pack``,
     ``rule``, ``status``, ``agency``, ``cycle``, ``requirement``, ``message``,
     ``decision``. A column added in a later release goes at the end.
+
+    Escalations are listed by ``text``, ``json`` and ``md``, each under the
+    body that must act; CSV rows are findings only. An escalation of a rule
+    that makes no finding (``escalation_only``) carries the rule, severity,
+    subject and explanation itself: ``text`` shows them under it (with its
+    ``--since`` status), ``md`` after its message, ``json`` in the fields that
+    every escalation has. The ``text`` summary line then says how many
+    escalations have no finding.
 
     Args:
         result: the audit.

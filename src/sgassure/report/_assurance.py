@@ -25,7 +25,7 @@ from sgassure.appraisal import Appraisal, analyse_sensitivity, check_appraisal, 
 from sgassure.assessments import AuditCycle, Rating, SelfAssessment
 from sgassure.audit import run_audit
 from sgassure.errors import SgassureError
-from sgassure.findings import AuditResult, Escalation, Finding
+from sgassure.findings import AuditResult, Escalation, Explanation, Finding
 from sgassure.graph import analyse_gaps, partnership_graph
 from sgassure.indicators import ComparatorKind, Indicator
 from sgassure.partnership import AgencyKind, BodyKind, Partnership, ReportingLineKind
@@ -51,7 +51,7 @@ from sgassure.report.assurance import (
     TrendKind,
     TrendTable,
 )
-from sgassure.rules import RulePack, bundled_rule_packs
+from sgassure.rules import RulePack, Severity, bundled_rule_packs
 from sgassure.standards import Framework, RatingScale, Standard
 from sgassure.workspace import Workspace, expected_returns, scan_workspace
 
@@ -271,21 +271,44 @@ def _route_names(p: Partnership, escalation: Escalation, text: Masker) -> tuple[
     return tuple(map(text, (p.agency(escalation.agency).name, *(names.get(b, b) for b in escalation.route))))
 
 
-def body_groups(ws: Workspace, result: AuditResult, text: Masker) -> tuple[BodyGroup, ...]:
-    """Escalations under the body that must act (by name), then the rest under the business office."""
-    escalated = {e.finding: e for e in result.escalations}
+def _standing_in_for(e: Escalation) -> Finding:
+    """An escalation whose finding the audit does not list (its rule makes none), in the form report entries take.
 
-    def entry(f: Finding) -> ReportedFinding:
+    It stays an escalation: it is listed under its body only, and the report counts it among escalations.
+    """
+    return Finding(
+        pack=e.pack,
+        rule=e.rule,
+        title=e.title,
+        severity=e.severity or Severity.INFO,
+        source=e.source,
+        subject=dict(e.subject),
+        message=e.message,
+        explanation=e.explanation or Explanation(conditions=()),
+        rule_index=e.rule_index,
+        status=e.status,
+    )
+
+
+def body_groups(ws: Workspace, result: AuditResult, text: Masker) -> tuple[BodyGroup, ...]:
+    """Escalations under the body that must act (by name), then the rest under the business office.
+
+    Each body's entries are in the audit's order of escalations; an escalation
+    whose rule makes no finding is an entry of its own.
+    """
+    findings = {f.fingerprint: f for f in result.findings}
+    escalated = {e.finding for e in result.escalations}
+
+    def entry(f: Finding, e: Escalation | None) -> ReportedFinding:
         lines = tuple(map(text, f.explanation.lines()))
-        e = escalated.get(f.fingerprint)
         route = _route_names(ws.partnership, e, text) if e else ()
         return ReportedFinding(finding=f, explanation=lines, escalation=e, route=route)
 
     bodies: dict[str, list[ReportedFinding]] = {}
-    office: list[ReportedFinding] = []
-    for f in result.findings:
-        e = escalated.get(f.fingerprint)
-        (bodies.setdefault(e.body, []) if e else office).append(entry(f))
+    for e in result.escalations:
+        f = findings.get(e.finding)
+        bodies.setdefault(e.body, []).append(entry(f if f is not None else _standing_in_for(e), e))
+    office = [entry(f, None) for f in result.findings if f.fingerprint not in escalated]
     names = {e.body: text(e.body_name) for e in result.escalations}
     groups = [
         BodyGroup(body=b, name=names[b], entries=tuple(entries))

@@ -261,18 +261,21 @@ def _entry(r: ReportedFinding, heading: str) -> list[str]:
     body_attr = f' data-body="{_e(e.body)}"' if e else ""
     tags = [f'<span class="sev sev-{f.severity.value}">{_e(f.severity.value.capitalize())}</span>']
     if e:
-        tags.append(f"Escalated to {_e(e.body_name)} (concern: {_e(e.concern)})")
+        alone = ", without a finding" if e.escalation_only else ""
+        tags.append(f"Escalated to {_e(e.body_name)} (concern: {_e(e.concern)}){alone}")
     if f.decision:
         tags.append("accepted")
     out = [
-        f'<article class="{kind}" data-finding="{_e(f.fingerprint)}"{body_attr}>',
+        f'<article class="{kind}" data-finding="{_e(e.finding if e else f.fingerprint)}"{body_attr}>',
         f"<{heading}>{_e(f.title)}</{heading}>",
         f'<p class="tags">{" · ".join(tags)}</p>',
         f'<p class="message">{_e(f.message)}</p>',
     ]
+    if e and e.message != f.message:
+        out.append(f'<p class="message">Escalated as: {_e(e.message)}</p>')
     if e:
         if e.agency is None:
-            route = "none needed: the finding names no agency"
+            route = f"none needed: the {'escalation' if e.escalation_only else 'finding'} names no agency"
         else:
             route = " → ".join(r.route) if r.route else f"no route found from {e.agency}"
         out.append(f'<p class="route">Route: {_e(route)}</p>')

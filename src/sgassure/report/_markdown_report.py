@@ -95,10 +95,13 @@ def _entry(r: ReportedFinding, level: str) -> list[str]:
     out = [f"{level} {f.title}", "", f"**{f.severity.value.capitalize()}**. {f.message}", ""]
     if e:
         if e.agency is None:
-            route = "none needed: the finding names no agency"
+            route = f"none needed: the {'escalation' if e.escalation_only else 'finding'} names no agency"
         else:
             route = " → ".join(r.route) if r.route else f"no route found from {e.agency}"
-        out += [f"Escalated to {e.body_name} (concern: {e.concern}). Route: {route}.", ""]
+        alone = ", without a finding" if e.escalation_only else ""
+        out += [f"Escalated to {e.body_name} (concern: {e.concern}){alone}. Route: {route}.", ""]
+        if e.message != f.message:
+            out += [f"Escalated as: {e.message}", ""]
     out += [f"Subject: {words.subject_text(f)}.", ""]
     out += [f"- `{line}`" for line in r.explanation]
     if r.explanation:

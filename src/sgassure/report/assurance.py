@@ -29,8 +29,12 @@ How the report reads the data (see also ``docs/report.md``):
   moved; unchanged; or unchanged with stale evidence when some paired rating's
   evidence had all run out by the date.
 - **Groups.** An escalation is listed under the body the escalation policy
-  names; every finding that is not escalated is listed under the business
-  office, by rule pack. Bodies sort by name, the business office comes last.
+  names, in the audit's order of escalations; every finding that is not
+  escalated is listed under the business office, by rule pack. An escalation
+  of a rule that makes no finding is listed under its body like the others
+  (its :class:`ReportedFinding` holds the rule, subject, message and
+  explanation the escalation carries). Bodies sort by name, the business
+  office comes last.
 - **Appraisals** whose event is dated after the report's date are not
   shown. They are scored exactly (:func:`~sgassure.score_appraisal`), and
   their figures shown rounded half-up to 2 decimals as the appraisal module
@@ -280,6 +284,10 @@ class TrendTable:
 @attrs.frozen(kw_only=True)
 class ReportedFinding:
     """A finding as the report shows it: masked explanation lines, and its escalation if any.
+
+    For an escalation of a rule that makes no finding (``escalation.escalation_only``),
+    ``finding`` stands in for it: the rule, subject, message and explanation the
+    escalation carries. It is not one of the audit's findings.
 
     Examples:
         >>> from sgassure import Explanation, Severity
