@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import attrs
 import pytest
 
 import sgassure
@@ -168,10 +169,15 @@ def test_escalation_concern_must_be_in_the_policy(example_ws: sgassure.Workspace
     pack = sgassure.parse_rule_pack(HEAD + rule)
     with pytest.raises(sgassure.LoadError) as info:
         sgassure.run_audit(example_ws, [pack], as_of=__import__("datetime").date(2025, 9, 30))
+    line = (HEAD + rule).splitlines().index("      escalate: {concern: recurring-gaps}") + 1
     assert str(info.value).startswith(
-        "pack demo: rules[0].then.escalate.concern: the partnership's escalation policy names no body for concern "
-        "'recurring-gaps'; it has "
+        f"<string>:{line}:27: rules[0].then.escalate.concern: the partnership's escalation policy names no body for "
+        "concern 'recurring-gaps'; it has "
     )
+    built = attrs.evolve(pack, title="Built in Python")  # no text behind it: named by its id
+    with pytest.raises(sgassure.LoadError) as unlocated:
+        sgassure.run_audit(example_ws, [built], as_of=__import__("datetime").date(2025, 9, 30))
+    assert str(unlocated.value).startswith("pack demo: rules[0].then.escalate.concern: ")
 
 
 def test_rules_check_command(capsys: pytest.CaptureFixture[str], tmp_path: object) -> None:

@@ -21,7 +21,7 @@ import attrs
 import networkx as nx
 
 from sgassure._facts import FACT_KINDS
-from sgassure._packs import REFERENCE
+from sgassure._packs import REFERENCE, pack_location
 from sgassure.errors import LoadError, Location, Problem
 from sgassure.partnership import Partnership
 from sgassure.rules import LEVEL_OPERATORS, DaysBefore, Pattern, Reading, Rule, RulePack, Test
@@ -109,7 +109,7 @@ class _Compiler:
     def fail(self, at: tuple[str | int, ...], message: str) -> None:
         assert self.pack is not None
         path = "".join(f"[{p}]" if isinstance(p, int) else (f".{p}" if i else p) for i, p in enumerate(at))
-        self.problems.append(Problem(location=Location(file=f"pack {self.pack.id}"), path=path, message=message))
+        self.problems.append(Problem(location=pack_location(self.pack, at), path=path, message=message))
 
     def levels(self, framework_id: str | None, op: str, level: str) -> list[tuple[Framework, list[str]]]:
         out = []
@@ -390,7 +390,7 @@ def compile_packs(
         if pack.id in seen:
             problems.append(
                 Problem(
-                    location=Location(file=f"pack {pack.id}"), path="id", message="two packs in one run share this id"
+                    location=pack_location(pack, ("id",)), path="id", message="two packs in one run share this id"
                 )
             )
             continue

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+import weakref
 from collections.abc import Iterator, Sequence
 from decimal import Decimal
 from typing import Any
@@ -25,7 +26,7 @@ from sgassure._facts import FACT_KINDS, SUBJECT_KEYS
 from sgassure._files import read_text
 from sgassure._validate import Checker
 from sgassure._yaml import Document, Path, parse_document
-from sgassure.errors import LoadError, Problem
+from sgassure.errors import LoadError, Location, Problem
 from sgassure.rules import (
     DATE_OPERATORS,
     LEVEL_OPERATORS,
@@ -556,6 +557,21 @@ def _iter_problems(pack: RulePack, doc: Document) -> Iterator[Problem]:
     yield from _Lint(pack, doc).run()
 
 
+# Where each pack read from text was written, by the pack object's id, for problems found later (when a run
+# compiles the pack against a workspace); an entry goes when its pack is collected.
+_DOCUMENTS: dict[int, Document] = {}
+
+
+def pack_location(pack: RulePack, path: Sequence[str | int]) -> Location:
+    """Where ``path`` of a pack was written: file, line and column if the pack was read from text.
+
+    A pack built in Python (or changed with ``attrs.evolve``) has no text: it is
+    named ``pack ID`` instead.
+    """
+    doc = _DOCUMENTS.get(id(pack))
+    return doc.locate(tuple(path)) if doc is not None else Location(file=f"pack {pack.id}")
+
+
 def parse_pack(text: str, *, source: str = "<string>") -> RulePack:
     """Read and lint a rule pack."""
     doc = parse_document(text, source=source)
@@ -563,6 +579,8 @@ def parse_pack(text: str, *, source: str = "<string>") -> RulePack:
     problems = list(_iter_problems(pack, doc))
     if problems:
         raise LoadError(problems)
+    _DOCUMENTS[id(pack)] = doc
+    weakref.finalize(pack, _DOCUMENTS.pop, id(pack), None)
     return pack
 
 
