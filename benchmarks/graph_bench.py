@@ -31,10 +31,10 @@ from typing import Any, TypeVar
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
 from sgassure import _gaps
+from sgassure._routes import route_graph
 from sgassure.assessments import AuditCycle, AuditFinding, CaseFileAudit, Grade
 from sgassure.graph import (
     GapReport,
-    _route_graph,
     analyse_gaps,
     escalation_routes,
     graph_from_graphml,
@@ -276,7 +276,7 @@ def main(argv: list[str] | None = None) -> int:
     timed("gaps: dominators and shares", run.dominators)
     timed("gaps: one board only", lambda: list(run.boards()))
     timed("gaps: information sharing", lambda: list(run.sharing()))
-    timed("gaps: escalation reach", lambda: list(run.escalation(_route_graph(run.graph))))
+    timed("gaps: escalation reach", lambda: list(run.escalation(route_graph(run.graph))))
     timed(
         f"escalation routes (+{args.alternatives} alternatives)",
         lambda: escalation_routes(ws, on=AS_OF, alternatives=args.alternatives),

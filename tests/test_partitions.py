@@ -19,7 +19,7 @@ import attrs
 import pytest
 
 import sgassure
-from sgassure import audit
+from sgassure import _evaluate, audit
 from sgassure._compile import Compiled, compile_packs
 from sgassure.errors import RulesEngineError
 from sgassure.report import audit_to_json
@@ -129,7 +129,7 @@ def _audit_json(ws: Workspace, packs: Sequence[RulePack], split: int | None) -> 
         return attrs.evolve(original(*args, **kwargs), partition_key=None)  # type: ignore[arg-type]
 
     with (
-        mock.patch.object(audit, "PARTITION_FACTS", split or 1),
+        mock.patch.object(_evaluate, "PARTITION_FACTS", split or 1),
         mock.patch.object(audit, "compile_packs", unsplit if split is None else original),
     ):
         result = audit.run_audit(ws, packs, as_of=AS_OF)
@@ -139,7 +139,7 @@ def _audit_json(ws: Workspace, packs: Sequence[RulePack], split: int | None) -> 
 def _sessions(ws: Workspace, packs: Sequence[RulePack], split: int) -> Iterator[int]:
     """The number of facts each engine session of a split run takes."""
     run = audit._Run(_compiled(ws, packs), AS_OF, mask=True)
-    with mock.patch.object(audit, "PARTITION_FACTS", split):
+    with mock.patch.object(_evaluate, "PARTITION_FACTS", split):
         for _, by_kind in run.partitions(sgassure._facts.build_facts(ws, AS_OF)):
             yield sum(map(len, by_kind.values()))
 
@@ -178,7 +178,7 @@ def test_sessions_take_whole_agencies_and_the_facts_without_one_come_last(ws: Wo
     """One agency per session gives a session per agency with facts, plus one for the facts without an agency."""
     packs = _packs()
     run = audit._Run(_compiled(ws, packs), AS_OF, mask=True)
-    with mock.patch.object(audit, "PARTITION_FACTS", 1):
+    with mock.patch.object(_evaluate, "PARTITION_FACTS", 1):
         parts = run.partitions(sgassure._facts.build_facts(ws, AS_OF))
     agencies = [agencies for agencies, _ in parts]
     assert agencies[-1] is None

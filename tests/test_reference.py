@@ -22,6 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import sgassure
+import sgassure._evaluate as evaluate_module
 import sgassure.audit as audit_module
 from sgassure._facts import build_facts
 from sgassure.assessments import (
@@ -92,7 +93,7 @@ def engine_outcomes(
     ws: Workspace, as_of: dt.date, packs: Sequence[RulePack], split: int = audit_module.PARTITION_FACTS
 ) -> Outcome:
     """The engine path's findings and escalations, in sessions of about ``split`` facts."""
-    with mock.patch.object(audit_module, "PARTITION_FACTS", split):
+    with mock.patch.object(evaluate_module, "PARTITION_FACTS", split):
         result = run_audit(ws, packs, as_of=as_of, mask=False)
     return (
         sorted((f.fingerprint, f.severity.value, f.message) for f in result.findings),

@@ -59,6 +59,8 @@ class Regex:
 class TestText:
     """How one test reads in an explanation, with the fact field it read."""
 
+    __test__ = False  # not a pytest test class, whatever its name
+
     alias: str
     fact: str
     field: str

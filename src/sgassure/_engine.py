@@ -3,7 +3,9 @@
 This module and ``_compile`` are the only places that touch durable-rules 2.0.28,
 and this one imports it lazily, inside functions, so that ``import sgassure``
 works where the engine is not installed. Section numbers (§) refer to
-``notes/durable-rules.md``; ``#N`` are issues of jruizgit/rules.
+``notes/durable-rules.md``; ``#N`` are issues of jruizgit/rules. The rule checks
+and error codes are in ``_engine_checks``; ``_engine_wire`` makes the engine
+ids and the JSON text each fact is sent as.
 
 What the wrapper works around, and how:
 
@@ -112,9 +114,8 @@ from __future__ import annotations
 
 import contextlib
 import json
-import re
 import weakref
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Final, NamedTuple, NoReturn
 
 import attrs
@@ -129,6 +130,15 @@ from sgassure._engine_checks import (
     _engine_error,
     _error_code,
     _read_fields,
+)
+from sgassure._engine_wire import (
+    _EXPONENT_HINT,
+    _PLAIN_TYPES,
+    _encode,
+    _engine_ids,
+    _fix_exponents,
+    _json_default,
+    engine_id_hashes,
 )
 from sgassure.errors import RuleActionError, RulesEngineError
 
@@ -147,38 +157,6 @@ _RESERVED_FACT_KEYS: Final = {
     "sid": "'sid' selects the engine's state partition",
     "$s": "'$s' marks the engine's state fact",
 }
-
-
-# Python writes 1e-07 / 1e+16; the engine needs a fraction before an exponent.
-_EXPONENT_HINT: Final = re.compile(r"\d[eE][-+]?\d")
-_TOKEN: Final = re.compile(r'"(?:[^"\\]|\\.)*"|-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?')
-
-_encode_string: Final[Callable[[str], str]] = json.encoder.encode_basestring  # as json.dumps(ensure_ascii=False)
-
-
-def engine_id_hashes(fact_id: str) -> frozenset[int]:
-    """The FNV-1a-32 hashes under which durable-rules may store a fact with this id.
-
-    The engine hashes the id's JSON text as sent (escaped, without the quotes),
-    byte by byte through a C ``char``: signed on x86-64, unsigned on e.g.
-    aarch64 Linux. Both variants are returned; they differ only for non-ASCII ids.
-
-    Examples:
-        >>> engine_id_hashes("f-562789") == engine_id_hashes("f-779192") == {0x2199BA4B}
-        True
-        >>> len(engine_id_hashes("café"))
-        2
-    """
-    data = _encode_string(fact_id)[1:-1].encode("utf-8")
-    unsigned = _FNV_OFFSET
-    for byte in data:
-        unsigned = ((unsigned ^ byte) * _FNV_PRIME) & 0xFFFFFFFF
-    if data.isascii():
-        return frozenset((unsigned,))
-    signed = _FNV_OFFSET
-    for byte in data:
-        signed = ((signed ^ (byte | 0xFFFFFF00 if byte >= 0x80 else byte)) * _FNV_PRIME) & 0xFFFFFFFF
-    return frozenset((unsigned, signed))
 
 
 @attrs.frozen(kw_only=True)
@@ -202,48 +180,6 @@ class _Prepared(NamedTuple):
     text: str
     engine_id: str
     fact: Mapping[str, Any]
-
-
-_FNV_OFFSET: Final = 0x811C9DC5
-_FNV_PRIME: Final = 0x01000193
-_ID_ALPHABET: Final = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_"
-
-
-def _engine_ids(taken: set[int]) -> Iterator[str]:
-    """Five-character engine ids, in order, whose FNV-1a-32 hashes are not in ``taken``; each one's hash is added.
-
-    The hash of an id is built from its four-character prefix's, so an id costs
-    one multiplication; ASCII ids hash the same whether C's ``char`` is signed.
-
-    Examples:
-        >>> taken = set(engine_id_hashes("sid-0"))
-        >>> ids = _engine_ids(taken)
-        >>> first = [next(ids) for _ in range(3)]
-        >>> first
-        ['00000', '00001', '00002']
-        >>> all(engine_id_hashes(i) <= taken for i in first) and len(taken) == 4
-        True
-    """
-    codes = [(char, ord(char)) for char in _ID_ALPHABET]
-    mask, prime = 0xFFFFFFFF, _FNV_PRIME
-    for a, code_a in codes:
-        hash_a = ((_FNV_OFFSET ^ code_a) * prime) & mask
-        for b, code_b in codes:
-            hash_b = ((hash_a ^ code_b) * prime) & mask
-            for c, code_c in codes:
-                hash_c = ((hash_b ^ code_c) * prime) & mask
-                for d, code_d in codes:
-                    hash_d = ((hash_c ^ code_d) * prime) & mask
-                    prefix = a + b + c + d
-                    for e, code_e in codes:
-                        hashed = ((hash_d ^ code_e) * prime) & mask
-                        if hashed not in taken:
-                            taken.add(hashed)
-                            yield prefix + e
-    raise RulesEngineError("one session cannot take more facts: its engine ids are exhausted")
-
-
-_PLAIN_TYPES: Final = frozenset({str, int, bool, type(None)})
 
 
 class _Handle:
@@ -285,43 +221,6 @@ def _release(handle: _Handle) -> list[str]:
     except Exception as exc:  # noqa: BLE001 - reported to close(); a finalizer must not raise
         problems.append(f"durable-rules failed while closing: {type(exc).__name__}: {exc}")
     return problems
-
-
-def _json_default(value: Any) -> Any:
-    if isinstance(value, Mapping):
-        return dict(value)
-    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
-
-
-_ENCODER: Final = json.JSONEncoder(ensure_ascii=False, allow_nan=False, default=_json_default, separators=(",", ":"))
-# JSONEncoder.encode builds its C encoder on every call; one built once is about 40% faster per fact.
-_C_ENCODER: Final = (
-    None
-    if json.encoder.c_make_encoder is None  # type: ignore[attr-defined]  # untyped private name
-    else json.encoder.c_make_encoder(  # type: ignore[attr-defined]
-        None, _json_default, _encode_string, None, ":", ",", False, False, False
-    )
-)
-
-
-def _encode(value: Any) -> str:
-    """JSON as the engine reads it (UTF-8, no NaN); raises TypeError/ValueError as ``json.dumps`` would."""
-    if _C_ENCODER is None:  # pragma: no cover - CPython always has the C encoder
-        return _ENCODER.encode(value)
-    return "".join(_C_ENCODER(value, 0))
-
-
-def _fix_exponents(text: str) -> str:
-    """Rewrite numbers like ``1e-07`` as ``1.0e-07`` outside strings: the engine mis-parses the former."""
-
-    def fix(token: re.Match[str]) -> str:
-        word = token.group(0)
-        if word[0] == '"' or "." in word or ("e" not in word and "E" not in word):
-            return word
-        mantissa, exponent = re.split(r"(?=[eE])", word, maxsplit=1)
-        return f"{mantissa}.0{exponent}"
-
-    return _TOKEN.sub(fix, text)
 
 
 class Session:

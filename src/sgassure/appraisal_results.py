@@ -20,7 +20,7 @@ from fractions import Fraction
 
 import attrs
 
-from sgassure import _scoring
+from sgassure import _recheck, _scoring
 from sgassure.appraisal_file import (  # the loaders are used by the examples
     Appraisal,
     example_appraisal_path,  # noqa: F401
@@ -281,13 +281,13 @@ def _steps(a: Appraisal, g: CriteriaGroup) -> Fraction | None:
     return a.scorers.resolution(g.scale.step) if a.scorers is not None else g.scale.step
 
 
-def _table(a: Appraisal, t: PublishedScoreTable) -> _scoring.Table:
+def _table(a: Appraisal, t: PublishedScoreTable) -> _recheck.Table:
     declared = _declared_scores(a)
     groups = []
     for g in a.groups:
         effective = g.effective_weights()
         groups.append(
-            _scoring.TableGroup(
+            _recheck.TableGroup(
                 id=g.id,
                 label=g.label,
                 factor=_factor(a, g),
@@ -297,7 +297,7 @@ def _table(a: Appraisal, t: PublishedScoreTable) -> _scoring.Table:
                 criteria=tuple((c.id, effective.get(c.id)) for c in g.criteria),
             )
         )
-    return _scoring.Table(
+    return _recheck.Table(
         options=tuple(o.id for o in a.shortlist),
         groups=tuple(groups),
         known=None if declared is None else declared[0],
@@ -354,7 +354,7 @@ def recheck_table(appraisal: Appraisal) -> TableRecheck:
     table = appraisal.published
     if table is None:
         raise SgassureError(f"appraisal {appraisal.id!r} has no published table to re-check")
-    run = _scoring.Recheck(_table(appraisal, table))
+    run = _recheck.Recheck(_table(appraisal, table))
     run.run()
     shortlist = [o.id for o in appraisal.shortlist]
     return TableRecheck(
@@ -381,7 +381,7 @@ def recheck_table(appraisal: Appraisal) -> TableRecheck:
             ImpliedWeight(
                 criterion=c.id,
                 interval=_interval(
-                    _scoring.implied_weight(
+                    _recheck.implied_weight(
                         table.weights.get(c.id),
                         [table.rows[c.id][o] for o in shortlist],
                         g.scale.min,

@@ -60,8 +60,8 @@ from typing import Any
 import attrs
 import networkx as nx
 
-from sgassure import _drawing, _gaps
-from sgassure.partnership import Partnership, ReportingLineKind
+from sgassure import _drawing, _gaps, _routes
+from sgassure.partnership import Partnership
 from sgassure.workspace import Workspace
 
 __all__ = [
@@ -83,8 +83,6 @@ __all__ = [
     "graph_to_svg",
     "partnership_graph",
 ]
-
-_ROUTE_EDGES = frozenset({"membership", ReportingLineKind.REPORTS_TO.value, ReportingLineKind.ESCALATES_TO.value})
 
 
 def _partnership(source: Workspace | Partnership) -> Partnership:
@@ -178,30 +176,6 @@ class EscalationRoutes:
         return self.routes[1:]
 
 
-def _route_graph(graph: nx.MultiDiGraph) -> nx.DiGraph:
-    routes = nx.DiGraph()
-    routes.add_nodes_from(graph.nodes)
-    routes.add_edges_from(sorted({(u, v) for u, v, t in graph.edges(data="edge_type") if t in _ROUTE_EDGES}))
-    return routes
-
-
-# Routes of the same length as the last one wanted are gathered (up to this many more) so that ties sort by ids.
-_TIES = 32
-
-
-def _routes(routes: nx.DiGraph, agency: str, target: str, limit: int) -> tuple[EscalationRoute, ...]:
-    found: list[list[str]] = []
-    try:
-        for path in nx.shortest_simple_paths(routes, agency, target):
-            if len(found) >= limit and (len(path) > len(found[limit - 1]) or len(found) >= limit + _TIES):
-                break
-            found.append(path)
-    except nx.NetworkXNoPath:
-        return ()
-    found.sort(key=lambda path: (len(path), path))
-    return tuple(EscalationRoute(agency=agency, target=target, bodies=tuple(path[1:])) for path in found[:limit])
-
-
 def escalation_route(
     source: Workspace | Partnership, agency: str, target: str, *, on: dt.date | None = None
 ) -> EscalationRoute | None:
@@ -233,7 +207,7 @@ def escalation_route(
     p = _partnership(source)
     p.agency(agency)
     p.body(target)
-    found = _routes(_route_graph(partnership_graph(p, on=on)), agency, target, 1)
+    found = _routes.shortest_routes(_routes.route_graph(partnership_graph(p, on=on)), agency, target, 1)
     return found[0] if found else None
 
 
@@ -269,17 +243,7 @@ def escalation_routes(
         [('case-review', 'wcsp-exec'), ('policy-procedures', 'wcsp-exec')]
     """
     p = _partnership(source)
-    return _all_routes(p, _route_graph(partnership_graph(p, on=on)), alternatives)
-
-
-def _all_routes(p: Partnership, routes: nx.DiGraph, alternatives: int) -> tuple[EscalationRoutes, ...]:
-    if alternatives < 0:
-        raise ValueError(f"alternatives must be 0 or more; got {alternatives}")
-    return tuple(
-        EscalationRoutes(agency=agency, target=target, routes=_routes(routes, agency, target, 1 + alternatives))
-        for agency in sorted(a.id for a in p.agencies)
-        for target in _gaps.policy_bodies(p)
-    )
+    return _routes.all_routes(p, _routes.route_graph(partnership_graph(p, on=on)), alternatives)
 
 
 # --- gap analysis -------------------------------------------------------------------------------------
@@ -466,7 +430,7 @@ def analyse_gaps(
         raise ValueError(f"attendance_days must be 1 or more; got {attendance_days}")
     run = _gaps.Analysis(workspace, as_of, attendance_threshold, attendance_days)
     spof, shares = run.dominators()
-    routes = _route_graph(run.graph)
+    routes = _routes.route_graph(run.graph)
     gaps = [
         *run.statutory(),
         *run.returns(),
@@ -480,7 +444,7 @@ def analyse_gaps(
         as_of=as_of,
         gaps=tuple(sorted(gaps, key=Gap.sort_key)),
         shares=tuple(shares),
-        routes=_all_routes(workspace.partnership, routes, alternatives),
+        routes=_routes.all_routes(workspace.partnership, routes, alternatives),
     )
 
 
