@@ -578,3 +578,25 @@ def test_many_sessions_leave_no_threads_and_bounded_memory() -> None:
     assert len(counts) == 1
     assert counts.pop() > 300
     assert growth < 30, f"resident memory grew by {growth:.1f} MB over 300 sessions"
+
+
+def test_an_equality_join_after_an_or_still_joins() -> None:
+    """The engine ignores an equality with another fact's field written after an $or; the session reorders it."""
+    rules = {
+        "r": {
+            "all": [
+                {"a": {"$and": [{"kind": "x"}]}},
+                {"b": {"$and": [{"kind": "y"}, {"$or": [{"n": 1}, {"n": 2}]}, {"tag": {"a": "tag"}}]}},
+            ]
+        }
+    }
+    pristine = copy.deepcopy(rules)
+    facts = [
+        {"id": "a1", "kind": "x", "tag": "t"},
+        {"id": "b1", "kind": "y", "n": 1, "tag": "other"},
+        {"id": "b2", "kind": "y", "n": 2, "tag": "t"},
+    ]
+    with Session(rules) as session:
+        matches = session.assert_facts(facts)
+    assert matches == [Match(rule="r", facts={"a": facts[0], "b": facts[2]})]
+    assert rules == pristine

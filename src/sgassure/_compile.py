@@ -260,10 +260,6 @@ class _Compiler:
             texts += words
             if level_field:
                 level_fields[pattern.name] = level_field
-        # The engine ignores an equality with another fact's field that follows an $or in the same $and (found
-        # by the linter's tests): equalities go first, in their order; the order of an $and does not change its meaning.
-        plain = [c for c in conds[1:] if len(c) == 1 and not next(iter(c)).startswith("$")]
-        conds = [conds[0], *plain, *(c for c in conds[1:] if not (len(c) == 1 and not next(iter(c)).startswith("$")))]
         return {"$and": conds}, texts, level_fields
 
     def rule(self, pack: RulePack, index: int, rule: Rule) -> dict[str, tuple[dict[str, Any], CompiledRule]]:
@@ -391,9 +387,7 @@ def compile_packs(
     for pack in packs:
         if pack.id in seen:
             problems.append(
-                Problem(
-                    location=pack_location(pack, ("id",)), path="id", message="two packs in one run share this id"
-                )
+                Problem(location=pack_location(pack, ("id",)), path="id", message="two packs in one run share this id")
             )
             continue
         seen[pack.id] = pack

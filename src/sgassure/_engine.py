@@ -85,6 +85,11 @@ What the wrapper works around, and how:
   with another fact reads uninitialised memory unless it sits inside ``$or``.
   The compiler wraps them; the session refuses a rule where one is not inside
   an ``$or``.
+* **Equalities after an ``$or`` (found by the rule-pack linter's tests).** An
+  equality with another fact's field that follows an ``$or`` in the same
+  ``$and`` is ignored: the pattern matches whatever that field holds. The
+  session gives the engine a copy of the rules with every ``$and``'s plain
+  equalities first (their order, and the meaning of the ``$and``, unchanged).
 * **References the engine ignores (found while writing this module).** An
   equality with a field of an alias that is not bound by an earlier positive
   pattern is not reported: a reference to the pattern's own alias, to a later
@@ -128,6 +133,7 @@ from sgassure._engine_checks import (
     _check_rule,
     _describe_code,
     _engine_error,
+    _equalities_first,
     _error_code,
     _read_fields,
 )
@@ -289,7 +295,10 @@ class Session:
         fields = _read_fields(rules)
         self._fields = fields
         self._omit_none = omit_none
-        definition = {**rules, _TAIL_RULE: {"all": [{"m": {"kind": _TAIL_KIND}}]}}
+        definition = {
+            **{name: _equalities_first(rule) for name, rule in rules.items()},
+            _TAIL_RULE: {"all": [{"m": {"kind": _TAIL_KIND}}]},
+        }
         try:
             text = json.dumps(definition, ensure_ascii=False, allow_nan=False, default=_json_default)
         except (TypeError, ValueError) as exc:

@@ -257,6 +257,33 @@ def _read_fields(rules: Mapping[str, Mapping[str, Any]]) -> frozenset[str] | Non
     return frozenset(out)
 
 
+def _is_equality(test: Any) -> bool:
+    """Whether an item of ``$and`` is a plain equality ``{field: operand}`` (no operator)."""
+    return isinstance(test, Mapping) and len(test) == 1 and not str(next(iter(test))).startswith("$")
+
+
+def _equalities_first(value: Any) -> Any:
+    """A plain copy of a rule with every ``$and`` list's equalities moved before its other tests, in their order.
+
+    The engine ignores an equality with another fact's field that follows an
+    ``$or`` in the same ``$and``: the pattern then matches whatever that field
+    holds. The order of an ``$and`` does not change its meaning.
+
+    Examples:
+        >>> _equalities_first({"$and": [{"kind": "y"}, {"$or": [{"n": 1}]}, {"tag": {"a": "tag"}}]})
+        {'$and': [{'kind': 'y'}, {'tag': {'a': 'tag'}}, {'$or': [{'n': 1}]}]}
+    """
+    if isinstance(value, Mapping):
+        out = {k: _equalities_first(v) for k, v in value.items()}
+        tests = out.get("$and")
+        if isinstance(tests, list):
+            out["$and"] = [t for t in tests if _is_equality(t)] + [t for t in tests if not _is_equality(t)]
+        return out
+    if isinstance(value, list | tuple):
+        return [_equalities_first(v) for v in value]
+    return value
+
+
 def _bad_floats(value: Any) -> Iterator[float]:
     """Floats the engine cannot parse in a rule: non-finite, or written with an exponent but no fraction."""
     if isinstance(value, Mapping):
