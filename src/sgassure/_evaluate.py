@@ -249,17 +249,17 @@ class _Run:
             if fact["kind"] in kinds:
                 by_agency[fact.get(key) if key is not None else None].append(fact)
         rest = by_agency.pop(None, [])
-        out: list[tuple[frozenset[Any] | None, dict[str, list[Fact]]]] = []
-        members: list[Any] = []
+        groups: list[list[Any]] = [[]]
         size = 0
         for agency in sorted(by_agency, key=str):
-            members.append(agency)
-            size += len(by_agency[agency])
             if size >= PARTITION_FACTS:
-                out.append((frozenset(members), _by_kind(f for a in members for f in by_agency[a])))
-                members, size = [], 0
-        if members:
-            out.append((frozenset(members), _by_kind(f for a in members for f in by_agency[a])))
+                groups.append([])
+                size = 0
+            groups[-1].append(agency)
+            size += len(by_agency[agency])
+        out: list[tuple[frozenset[Any] | None, dict[str, list[Fact]]]] = [
+            (frozenset(members), _by_kind(f for a in members for f in by_agency[a])) for members in groups if members
+        ]
         out.append((None, _by_kind(rest)))
         return out
 

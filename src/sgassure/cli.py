@@ -132,22 +132,32 @@ BUNDLED = "bundled"
 
 
 def _packs(names: Sequence[str]) -> list[RulePack]:
-    """The packs named, ``bundled`` standing for every bundled pack; every bundled pack if none is named."""
+    """The packs named, ``bundled`` standing for every bundled pack; every bundled pack if none is named.
+
+    The bundled packs are read once, and only if a name is not a file.
+    """
     if not names:
         return list(bundled_rule_packs())
+    bundled = () if all(_is_file(n) for n in names) else bundled_rule_packs()
     out: list[RulePack] = []
     for name in names:
-        out += bundled_rule_packs() if name == BUNDLED and not Path(name).exists() else [_pack(name)]
+        out += bundled if name == BUNDLED and not _is_file(name) else [_pack(name, bundled)]
     return out
 
 
-def _pack(name: str) -> RulePack:
-    if os.sep in name or name.endswith((".yaml", ".yml")) or Path(name).exists():
+def _is_file(name: str) -> bool:
+    """Whether a PACK argument names a file rather than a bundled pack."""
+    return os.sep in name or name.endswith((".yaml", ".yml")) or Path(name).exists()
+
+
+def _pack(name: str, bundled: Sequence[RulePack] | None = None) -> RulePack:
+    """The pack a PACK argument names: a file, or a bundled pack by id (``bundled``: the bundled packs, if read)."""
+    if _is_file(name):
         return load_rule_pack(name)
-    bundled = {p.id: p for p in bundled_rule_packs()}
-    if name not in bundled:
-        raise _UsageError(f"no bundled pack {name!r} (bundled: {', '.join(sorted(bundled))}) and no such file")
-    return bundled[name]
+    by_id = {p.id: p for p in (bundled if bundled is not None else bundled_rule_packs())}
+    if name not in by_id:
+        raise _UsageError(f"no bundled pack {name!r} (bundled: {', '.join(sorted(by_id))}) and no such file")
+    return by_id[name]
 
 
 def _previous(path: str) -> list[str]:
