@@ -156,3 +156,28 @@ ALERT_RULES = {
 def alerts_pack(title: str, *rules: str) -> str:
     """The text of an ``alerts`` rule pack titled ``title`` holding the named rules of ALERT_RULES, in order."""
     return f"version: 1\nid: alerts\ntitle: {title}\nrules:\n" + "".join(ALERT_RULES[r] for r in rules)
+
+
+# The start of a one-framework pack "demo", and a rule to follow it (the tests compose packs from them).
+DEMO_PACK_HEAD = """\
+version: 1
+id: demo
+title: Demo
+framework: section-11
+rules:
+"""
+
+DEMO_RULE = """\
+  - id: demo.below
+    title: Below threshold
+    severity: medium
+    source: Children Act 2004, s.11
+    when:
+      all:
+        - fact: rating
+          as: r
+          where:
+            level: {below: threshold}
+    then:
+      finding: {message: "{r.agency} {r.requirement}"}
+"""

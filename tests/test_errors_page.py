@@ -31,6 +31,8 @@ from typing import Any
 
 import openpyxl
 import pytest
+from tests.conftest import DEMO_PACK_HEAD as HEAD
+from tests.conftest import DEMO_RULE as RULE
 from tests.conftest import MINI_CYCLE, MINI_PARTNERSHIP, MINI_RETURN
 
 import sgassure
@@ -648,29 +650,6 @@ def decision_matching_no_finding(folder: Path) -> object:
 
 
 # Rule packs
-
-HEAD = """\
-version: 1
-id: demo
-title: Demo
-framework: section-11
-rules:
-"""
-
-RULE = """\
-  - id: demo.below
-    title: Below threshold
-    severity: medium
-    source: Children Act 2004, s.11
-    when:
-      all:
-        - fact: rating
-          as: r
-          where:
-            level: {below: threshold}
-    then:
-      finding: {message: "{r.agency} {r.requirement}"}
-"""
 
 
 def pack(rule: str = RULE, *, head: str = HEAD, tests: str = "") -> sgassure.RulePack:

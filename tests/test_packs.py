@@ -7,32 +7,11 @@ from typing import Any
 
 import attrs
 import pytest
+from tests.conftest import DEMO_PACK_HEAD as HEAD
+from tests.conftest import DEMO_RULE as RULE
 
 import sgassure
 from sgassure._facts import FACT_KINDS, build_facts
-
-HEAD = """\
-version: 1
-id: demo
-title: Demo
-framework: section-11
-rules:
-"""
-
-RULE = """\
-  - id: demo.below
-    title: Below threshold
-    severity: medium
-    source: Children Act 2004, s.11
-    when:
-      all:
-        - fact: rating
-          as: r
-          where:
-            level: {below: threshold}
-    then:
-      finding: {message: "{r.agency} {r.requirement}"}
-"""
 
 
 def _error(text: str) -> list[str]:
